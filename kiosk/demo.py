@@ -1,0 +1,225 @@
+"""The demo stack: everything a kiosk needs, started privately with embedded defaults.
+
+A private mosquitto (from the system binary, when installed), the record service on a SQLite
+file, a simulated Bluetooth blood-pressure monitor injected into bleak as a backend, and the
+kiosk runtime. Used by ``kiosk demo`` (window) and ``kiosk demo --headless`` (no window).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from devices.sim.ble import SimulatedAir
+from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
+from kiosk.errors import KioskError
+from kiosk.localbroker import LocalBrokerError, PrivateMosquitto
+from kiosk.runtime import KioskConfig, KioskRuntime
+from kiosk.session import BpResult, RetryRequest, VisitorKind
+from kiosk.sync.publisher import PublisherSettings
+from records.service import RecordService
+
+log = logging.getLogger(__name__)
+
+DEMO_KIOSK_ID = "demo-kiosk-01"
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedBp:
+    systolic: int
+    diastolic: int
+    pulse: int
+
+
+def simulated_bp(rng: random.Random) -> SimulatedBp:
+    """Plausible readings spread over the categories, as a senior centre sees them."""
+    systolic = int(rng.triangular(100, 175, 132))
+    diastolic = int(min(systolic - 25, rng.triangular(60, 105, 80)))
+    return SimulatedBp(systolic, diastolic, int(rng.triangular(52, 105, 72)))
+
+
+class DemoStack:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        kiosk_id: str = DEMO_KIOSK_ID,
+        with_broker: bool = True,
+        seed: int | None = None,
+        publisher: PublisherSettings | None = None,
+    ) -> None:
+        self._owns_dir = data_dir is None
+        self.data_dir = (
+            Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if data_dir is None else data_dir
+        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.kiosk_id = kiosk_id
+        self.with_broker = with_broker
+        self.rng = random.Random(seed)
+        self.publisher_settings = publisher or PublisherSettings(
+            poll_interval=0.2, resend_after=timedelta(seconds=5)
+        )
+        self.broker: PrivateMosquitto | None = None
+        self.records: RecordService | None = None
+        self.runtime: KioskRuntime | None = None
+        self.air = SimulatedAir()
+        self.monitor = SimulatedBloodPressureMonitor(
+            address="C0:FF:EE:00:00:01",
+            name="BPM SIM-1",
+            model="SIM-BP1",
+            manufacturer="Bitgoeul Sim",
+            serial_number="SIM0001",
+            firmware="1.0.0",
+        )
+        self.air.add(self.monitor)
+        self.broker_problem: str | None = None
+
+    def start(self) -> KioskRuntime:
+        broker_url = None
+        if self.with_broker:
+            try:
+                self.broker = PrivateMosquitto(data_dir=self.data_dir / "broker")
+                self.broker.start()
+                broker_url = self.broker.url
+            except LocalBrokerError as exc:
+                # The kiosk still measures and stores; results wait in the outbox.
+                self.broker, self.broker_problem = None, f"{exc} ({exc.advice})"
+                log.warning("no private broker: %s", self.broker_problem)
+        if broker_url:
+            self.records = RecordService(broker_url, f"sqlite:///{self.data_dir / 'records.db'}")
+            self.records.start()
+            self.records.wait_ready(10.0)
+        config = KioskConfig(
+            kiosk_id=self.kiosk_id,
+            data_dir=self.data_dir / "kiosk",
+            broker_url=broker_url,
+            publisher=self.publisher_settings,
+            discover_timeout=1.0,
+        )
+        self.runtime = KioskRuntime(
+            config,
+            client_backend=self.air.client_backend,
+            scanner_backend=self.air.scanner_backend,
+        )
+        self.runtime.start(discover=True)
+        self.runtime.demo_actions = (("혈압 모의 측정 · Simulate BP", self.simulate_measurement),)
+        return self.runtime
+
+    def simulate_measurement(self) -> None:
+        """The visitor presses START on the (simulated) cuff. Safe from any thread."""
+        assert self.runtime is not None
+        bp = simulated_bp(self.rng)
+        self.runtime.spawn(
+            self.monitor.measure(systolic=bp.systolic, diastolic=bp.diastolic, pulse=bp.pulse)
+        )
+
+    def stop(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
+            self.runtime = None
+        if self.records is not None:
+            self.records.stop()
+            self.records = None
+        if self.broker is not None:
+            self.broker.close()
+            self.broker = None
+        if self._owns_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> DemoStack:
+        self.start()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def run_visitors(stack: DemoStack, visitors: int, *, result_timeout: float = 15.0) -> list[str]:
+    """Each simulated visitor identifies, consents and takes one BP measurement."""
+    runtime = stack.runtime
+    assert runtime is not None
+    msg_ids: list[str] = []
+    for n in range(visitors):
+        done = threading.Event()
+        outcome: list[BpResult | RetryRequest] = []
+
+        def record(
+            value: Any,
+            sink: list[BpResult | RetryRequest] = outcome,
+            signal: threading.Event = done,
+        ) -> None:
+            sink.append(value)
+            signal.set()
+
+        off_result = runtime.visits.result_added.connect(record)
+        off_retry = runtime.visits.retry_requested.connect(record)
+        try:
+            if n % 2 == 0:
+                kind, subject = VisitorKind.CITIZEN_APP, f"demo-pseudonym-{n:04d}"
+            else:
+                kind, subject = VisitorKind.GUEST, None
+            runtime.submit(runtime.visits.start_visit, kind, subject).result(10)
+            runtime.submit(runtime.visits.give_consent).result(10)
+            stack.simulate_measurement()
+            if not done.wait(result_timeout):
+                raise KioskError(f"visitor {n + 1}: no result within {result_timeout} s")
+            if isinstance(outcome[0], BpResult):
+                msg_ids.append(outcome[0].measurement_id)
+            runtime.submit(runtime.visits.end_visit).result(10)
+        finally:
+            off_result()
+            off_retry()
+    return msg_ids
+
+
+def wait_until_settled(stack: DemoStack, msg_ids: list[str], timeout: float) -> dict[str, str]:
+    """Poll the outbox until every row is committed or rejected, or the timeout passes."""
+    runtime = stack.runtime
+    assert runtime is not None
+    deadline = time.monotonic() + timeout
+    while True:
+        states = runtime.store.outbox_states(msg_ids)
+        if all(s in ("committed", "rejected") for s in states.values()):
+            return states
+        if time.monotonic() > deadline:
+            return states
+        time.sleep(0.05)
+
+
+def headless_report(
+    visitors: int, *, data_dir: Path | None = None, timeout: float = 60.0, seed: int | None = None
+) -> dict[str, Any]:
+    started = time.monotonic()
+    with DemoStack(data_dir, seed=seed) as stack:
+        msg_ids = run_visitors(stack, visitors)
+        states = wait_until_settled(stack, msg_ids, timeout if stack.broker else 0.0)
+        assert stack.runtime is not None
+        quarantined = len(stack.runtime.store.quarantined())
+        records = stack.records.counters if stack.records else None
+        problem = stack.broker_problem
+    values = list(states.values())
+    report: dict[str, Any] = {
+        "visitors": visitors,
+        "measurements": len(msg_ids),
+        "synced": values.count("committed"),
+        "pending": len(msg_ids) - values.count("committed") - values.count("rejected"),
+        "rejected": values.count("rejected"),
+        "quarantined": quarantined,
+        "elapsed_s": round(time.monotonic() - started, 3),
+    }
+    if records is not None:
+        report["record_service"] = records
+    if problem:
+        report["broker_problem"] = problem
+    return report

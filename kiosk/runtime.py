@@ -1,0 +1,151 @@
+"""The kiosk runtime: one asyncio thread that owns the device hub and the visit manager, plus
+the outbox publisher's threads. Front ends (Qt, the headless demo, tests) talk to it through
+``call_soon``/``submit``/``run`` so nothing slow ever runs on a GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from devices.errors import DeviceError
+from devices.readings import AnyReading
+from kiosk.errors import KioskError
+from kiosk.hub import DeviceHub
+from kiosk.session import VisitManager
+from kiosk.store import Store
+from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
+from records.wire import check_kiosk_id
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class KioskConfig:
+    kiosk_id: str
+    data_dir: Path
+    broker_url: str | None = None
+    publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    discover_timeout: float = 5.0
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+
+class KioskRuntime:
+    def __init__(
+        self,
+        config: KioskConfig,
+        *,
+        client_backend: type[Any] | None = None,
+        scanner_backend: type[Any] | None = None,
+    ) -> None:
+        check_kiosk_id(config.kiosk_id)
+        self.config = config
+        self.store = Store.open(config.db_path)
+        self.visits = VisitManager(self.store, config.kiosk_id)
+        self.hub = DeviceHub(
+            on_reading=self._on_reading,
+            on_error=self._on_device_error,
+            client_backend=client_backend,
+            scanner_backend=scanner_backend,
+        )
+        self.publisher: OutboxPublisher | None = None
+        if config.broker_url:
+            self.publisher = OutboxPublisher(
+                self.store, config.kiosk_id, config.broker_url, config.publisher
+            )
+            self.visits.measurement_stored.connect(self.publisher.wake)
+        self.demo_actions: Sequence[tuple[str, Callable[[], None]]] = ()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
+        self._started = False
+
+    # --- device callbacks (runtime thread) ----------------------------------------------
+    def _on_reading(self, reading: AnyReading) -> None:
+        try:
+            self.visits.handle_reading(reading)
+        except KioskError:
+            log.exception("reading could not be recorded")
+
+    def _on_device_error(self, error: DeviceError, address: str | None) -> None:
+        try:
+            self.visits.handle_device_error(error, address)
+        except KioskError:
+            log.exception("device error could not be recorded")
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def _loop_main(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    def start(self, *, discover: bool = True) -> None:
+        self._thread.start()
+        self._started = True
+        if self.publisher is not None:
+            self.publisher.start()
+        if discover:
+            found = self.run(self.hub.discover(self.config.discover_timeout))
+            log.info("devices linked: %d", len(found))
+
+    def stop(self) -> None:
+        if self._started:
+            try:
+                self.run(self.hub.stop(), timeout=10)
+            finally:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join(10)
+                self._started = False
+        if self.publisher is not None:
+            self.publisher.stop()
+        if not self._loop.is_closed() and not self._loop.is_running():
+            self._loop.close()
+        self.store.close()
+
+    def __enter__(self) -> KioskRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- cross-thread entry points ------------------------------------------------------
+    def call_soon(self, fn: Callable[..., object], *args: object) -> None:
+        """Run ``fn(*args)`` on the runtime thread; errors are logged, not raised."""
+
+        def guarded() -> None:
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("runtime call %r failed", fn)
+
+        self._loop.call_soon_threadsafe(guarded)
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        """Run ``fn(*args)`` on the runtime thread and return a future for its result."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        self._loop.call_soon_threadsafe(run)
+        return future
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = 30.0) -> T:
+        """Run a coroutine on the runtime loop from another thread and wait for it."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)

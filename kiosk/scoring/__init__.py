@@ -1,0 +1,1 @@
+"""On-device scoring: guideline classification now, ONNX risk models later."""

@@ -1,0 +1,214 @@
+"""Visits: who is measuring, their consent, and what each reading becomes.
+
+The visit manager is the single place a reading turns into a stored, scored result. It runs on
+the kiosk runtime's event-loop thread; observers (the Qt screens, tests) watch its signals.
+Bad input never disappears: its raw bytes go to the quarantine table, the visitor is asked to
+measure again, and staff get the typed error's detail.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from devices.errors import DecodeError, DeviceError, ImplausibleReadingError
+from devices.plausibility import ensure_plausible
+from devices.readings import AnyReading, BloodPressureReading
+from kiosk.errors import SessionError
+from kiosk.ids import new_msg_id
+from kiosk.observable import Signal
+from kiosk.scoring.bp import Alert, BpClassification, classify_bp
+from kiosk.store import Store
+from kiosk.sync.fhir import blood_pressure_observation
+from records.wire import Envelope
+
+log = logging.getLogger(__name__)
+
+
+class VisitorKind(enum.StrEnum):
+    CITIZEN_APP = "citizen_app"
+    MEMBER_CARD = "member_card"
+    GUEST = "guest"
+
+
+@dataclass(frozen=True, slots=True)
+class BpResult:
+    measurement_id: str
+    visit_id: str
+    reading: BloodPressureReading
+    classification: BpClassification
+    measured_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetryRequest:
+    """Shown to the visitor as a kind message; ``detail`` and ``advice`` are for staff."""
+
+    visit_id: str | None
+    message_ko: str
+    message_en: str
+    detail: str
+    advice: str
+    quarantine_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAlert:
+    visit_id: str
+    measurement_id: str
+    alert: Alert
+    summary: str  # values only, no personal data
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: str
+    visitor_kind: VisitorKind
+    subject_ref: str | None
+    started_at: datetime
+    consented: bool = False
+    results: tuple[BpResult, ...] = field(default_factory=tuple)
+
+
+MEASURE_AGAIN_KO = "측정이 잘 되지 않았어요. 편안히 앉아 다시 한 번 측정해 주세요."
+MEASURE_AGAIN_EN = "The measurement did not work. Please sit comfortably and measure again."
+
+
+class VisitManager:
+    def __init__(self, store: Store, kiosk_id: str) -> None:
+        self.store = store
+        self.kiosk_id = kiosk_id
+        self.current: Visit | None = None
+        self.visit_changed: Signal[Visit | None] = Signal()
+        self.result_added: Signal[BpResult] = Signal()
+        self.retry_requested: Signal[RetryRequest] = Signal()
+        self.staff_alert: Signal[StaffAlert] = Signal()
+        self.measurement_stored: Signal[str] = Signal()  # msg_id; wakes the sync publisher
+
+    # --- visit flow -------------------------------------------------------------------
+    def start_visit(
+        self, visitor_kind: VisitorKind = VisitorKind.GUEST, subject_ref: str | None = None
+    ) -> Visit:
+        if self.current is not None:
+            self.end_visit()
+        if visitor_kind is VisitorKind.GUEST and subject_ref is not None:
+            raise SessionError("a guest visit has no subject reference")
+        visit = Visit(
+            id=new_msg_id(),
+            visitor_kind=visitor_kind,
+            subject_ref=subject_ref,
+            started_at=datetime.now(UTC),
+        )
+        self.store.start_visit(visit.id, visitor_kind.value, subject_ref)
+        self.current = visit
+        self.visit_changed.emit(visit)
+        return visit
+
+    def give_consent(self) -> Visit:
+        visit = self._require_visit()
+        self.store.record_consent(visit.id)
+        self.current = replace(visit, consented=True)
+        self.visit_changed.emit(self.current)
+        return self.current
+
+    def end_visit(self) -> None:
+        if self.current is None:
+            return
+        self.store.end_visit(self.current.id)
+        self.current = None
+        self.visit_changed.emit(None)
+
+    def _require_visit(self) -> Visit:
+        if self.current is None:
+            raise SessionError("no visit in progress")
+        return self.current
+
+    # --- readings from the device hub -------------------------------------------------
+    def handle_reading(self, reading: AnyReading) -> BpResult | RetryRequest | None:
+        visit = self.current
+        if visit is None or not visit.consented:
+            # No consent, no storage (PIPA): a cuff may also replay an earlier user's memory.
+            log.warning("reading from %s dropped: no consented visit", reading.device.address)
+            return None
+        try:
+            ensure_plausible(reading)
+        except ImplausibleReadingError as exc:
+            return self._reject(exc.characteristic, exc.raw, exc, reading.device.address)
+        if not isinstance(reading, BloodPressureReading):
+            # Only blood pressure has a scoring path so far; keep the bytes rather than guess.
+            err = DeviceError(f"no scoring path for {reading.kind} readings yet")
+            return self._reject(reading.kind, reading.raw, err, reading.device.address)
+        return self._record_bp(visit, reading)
+
+    def handle_device_error(self, error: DeviceError, device_address: str | None = None) -> None:
+        if isinstance(error, DecodeError | ImplausibleReadingError):
+            self._reject(error.characteristic, error.raw, error, device_address)
+        else:
+            log.warning("device error from %s: %s", device_address, error)
+
+    def _record_bp(self, visit: Visit, reading: BloodPressureReading) -> BpResult:
+        sbp, dbp, _ = reading.in_mmhg()
+        classification = classify_bp(sbp, dbp)
+        msg_id = new_msg_id()
+        # Device clocks on cuffs are often unset (year 0) or drift; the kiosk clock is the
+        # effective time, the device's own stamp stays in the stored reading.
+        measured_at = datetime.now(UTC)
+        observation = blood_pressure_observation(
+            reading,
+            msg_id=msg_id,
+            measured_at=measured_at,
+            subject_ref=visit.subject_ref,
+            visit_id=visit.id,
+        )
+        envelope = Envelope(
+            msg_id=msg_id, kiosk_id=self.kiosk_id, kind="bp", observation=observation
+        )
+        self.store.record_measurement(
+            msg_id=msg_id,
+            visit_id=visit.id,
+            reading=reading,
+            measured_at=measured_at,
+            category=classification.category.name.lower(),
+            alert=classification.alert.value,
+            sync_kind="bp",
+            payload=envelope.to_json(),
+        )
+        result = BpResult(msg_id, visit.id, reading, classification, measured_at)
+        self.current = replace(visit, results=(*visit.results, result))
+        self.result_added.emit(result)
+        self.measurement_stored.emit(msg_id)
+        if classification.alert is not Alert.NONE:
+            self.staff_alert.emit(
+                StaffAlert(
+                    visit_id=visit.id,
+                    measurement_id=msg_id,
+                    alert=classification.alert,
+                    summary=f"BP {classification.systolic}/{classification.diastolic} mmHg",
+                )
+            )
+        return result
+
+    def _reject(
+        self, characteristic: str, raw: bytes, error: DeviceError, address: str | None
+    ) -> RetryRequest:
+        visit_id = self.current.id if self.current else None
+        qid = self.store.quarantine(
+            characteristic=characteristic,
+            raw=raw,
+            error=error,
+            visit_id=visit_id,
+            device_address=address,
+        )
+        log.warning("quarantined %d bytes from %s: %s", len(raw), address, type(error).__name__)
+        request = RetryRequest(
+            visit_id=visit_id,
+            message_ko=MEASURE_AGAIN_KO,
+            message_en=MEASURE_AGAIN_EN,
+            detail=f"{type(error).__name__}: {error}",
+            advice=error.advice,
+            quarantine_id=qid,
+        )
+        self.retry_requested.emit(request)
+        return request

@@ -1,0 +1,325 @@
+"""The kiosk's local store.
+
+A measurement and its outbox row are written in ONE transaction, so a result that the visitor
+saw is always either queued for sync or not stored at all. SQLite runs in WAL mode with
+synchronous=FULL: health data must survive a power cut, and WAL keeps readers (the admin screen,
+the sync publisher) from blocking the writer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from devices.readings import AnyReading
+from kiosk.errors import StorageError
+from kiosk.store.models import Measurement, Outbox, OutboxState, Quarantine, Visit
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def reading_values(reading: AnyReading) -> dict[str, Any]:
+    """The reading's measured fields as JSON-ready values (enums as strings, sets sorted)."""
+    out: dict[str, Any] = {"kind": reading.kind}
+    for f in dataclasses.fields(reading):
+        if f.name in ("device", "raw", "measured_at"):
+            continue
+        value = getattr(reading, f.name)
+        if isinstance(value, frozenset):
+            value = sorted(str(v) for v in value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        out[f.name] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMeasurement:
+    id: str
+    visit_id: str
+    kind: str
+    measured_at: datetime
+    values: dict[str, Any]
+    category: str | None
+    alert: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    msg_id: str
+    kind: str
+    payload: bytes
+    state: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    pending: int = 0
+    sent: int = 0
+    committed: int = 0
+    rejected: int = 0
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot open kiosk database {url!r}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) the SQLite file at ``path`` and bring its schema up to date."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(f"sqlite:///{path}")
+        store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database migration failed: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"kiosk database error: {exc.__class__.__name__}: {exc}") from exc
+
+    # --- visits -----------------------------------------------------------------------
+    def start_visit(self, visit_id: str, visitor_kind: str, subject_ref: str | None) -> None:
+        with self._tx() as s:
+            s.add(
+                Visit(
+                    id=visit_id,
+                    visitor_kind=visitor_kind,
+                    subject_ref=subject_ref,
+                    started_at=_now(),
+                )
+            )
+
+    def record_consent(self, visit_id: str) -> None:
+        with self._tx() as s:
+            s.execute(update(Visit).where(Visit.id == visit_id).values(consented_at=_now()))
+
+    def end_visit(self, visit_id: str) -> None:
+        with self._tx() as s:
+            s.execute(update(Visit).where(Visit.id == visit_id).values(ended_at=_now()))
+
+    # --- measurements -----------------------------------------------------------------
+    def record_measurement(
+        self,
+        *,
+        msg_id: str,
+        visit_id: str,
+        reading: AnyReading,
+        measured_at: datetime,
+        category: str | None,
+        alert: str | None,
+        sync_kind: str,
+        payload: bytes,
+    ) -> StoredMeasurement:
+        """Write the measurement and its outbox row atomically."""
+        values = reading_values(reading)
+        with self._tx() as s:
+            s.add(
+                Measurement(
+                    id=msg_id,
+                    visit_id=visit_id,
+                    kind=reading.kind,
+                    device_address=reading.device.address,
+                    device_model=reading.device.model,
+                    measured_at=measured_at,
+                    values=values,
+                    category=category,
+                    alert=alert,
+                    raw=reading.raw,
+                )
+            )
+            s.flush()  # the outbox row references the measurement
+            s.add(
+                Outbox(
+                    msg_id=msg_id,
+                    kind=sync_kind,
+                    payload=payload,
+                    state=OutboxState.PENDING,
+                    attempts=0,
+                    created_at=_now(),
+                )
+            )
+        return StoredMeasurement(
+            id=msg_id,
+            visit_id=visit_id,
+            kind=reading.kind,
+            measured_at=measured_at,
+            values=values,
+            category=category,
+            alert=alert,
+        )
+
+    def measurements(self, visit_id: str | None = None) -> list[StoredMeasurement]:
+        with self._tx() as s:
+            q = select(Measurement).order_by(Measurement.id)
+            if visit_id is not None:
+                q = q.where(Measurement.visit_id == visit_id)
+            return [
+                StoredMeasurement(
+                    id=m.id,
+                    visit_id=m.visit_id,
+                    kind=m.kind,
+                    measured_at=m.measured_at,
+                    values=m.values,
+                    category=m.category,
+                    alert=m.alert,
+                )
+                for m in s.scalars(q)
+            ]
+
+    def quarantine(
+        self,
+        *,
+        characteristic: str,
+        raw: bytes,
+        error: BaseException,
+        visit_id: str | None,
+        device_address: str | None,
+    ) -> int:
+        with self._tx() as s:
+            row = Quarantine(
+                received_at=_now(),
+                visit_id=visit_id,
+                device_address=device_address,
+                characteristic=characteristic,
+                raw=bytes(raw),
+                error_type=type(error).__name__,
+                detail=str(error),
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def quarantined(self) -> list[Quarantine]:
+        with self._tx() as s:
+            return list(s.scalars(select(Quarantine).order_by(Quarantine.id)))
+
+    # --- outbox -----------------------------------------------------------------------
+    def due_for_send(self, *, limit: int, resend_after: timedelta) -> list[OutboxRow]:
+        """Pending rows, plus rows sent long ago whose commit ack never came (oldest first)."""
+        stale = _now() - resend_after
+        with self._tx() as s:
+            q = (
+                select(Outbox)
+                .where(
+                    or_(
+                        Outbox.state == OutboxState.PENDING,
+                        (Outbox.state == OutboxState.SENT) & (Outbox.sent_at < stale),
+                    )
+                )
+                .order_by(Outbox.msg_id)
+                .limit(limit)
+            )
+            return [
+                OutboxRow(o.msg_id, o.kind, o.payload, o.state, o.attempts) for o in s.scalars(q)
+            ]
+
+    def mark_sent(self, msg_id: str) -> None:
+        """Broker accepted it. Never downgrades a row the record service already committed."""
+        with self._tx() as s:
+            s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id == msg_id, Outbox.state.in_(["pending", "sent"]))
+                .values(state=OutboxState.SENT, sent_at=_now(), attempts=Outbox.attempts + 1)
+            )
+
+    def mark_committed(self, msg_ids: Sequence[str]) -> int:
+        if not msg_ids:
+            return 0
+        with self._tx() as s:
+            result = s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id.in_(list(msg_ids)), Outbox.state != OutboxState.COMMITTED)
+                .values(state=OutboxState.COMMITTED, done_at=_now(), last_error=None)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def mark_rejected(self, msg_id: str, reason: str) -> None:
+        with self._tx() as s:
+            s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id == msg_id, Outbox.state != OutboxState.COMMITTED)
+                .values(state=OutboxState.REJECTED, done_at=_now(), last_error=reason[:500])
+            )
+
+    def note_send_error(self, msg_id: str, error: str) -> None:
+        """A publish attempt failed without a verdict; the row stays due for another try."""
+        with self._tx() as s:
+            s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id == msg_id)
+                .values(last_error=error[:500], attempts=Outbox.attempts + 1)
+            )
+
+    def outbox_counts(self) -> OutboxCounts:
+        with self._tx() as s:
+            rows = s.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
+        counts = {state: int(n) for state, n in rows}
+        return OutboxCounts(
+            pending=counts.get(OutboxState.PENDING, 0),
+            sent=counts.get(OutboxState.SENT, 0),
+            committed=counts.get(OutboxState.COMMITTED, 0),
+            rejected=counts.get(OutboxState.REJECTED, 0),
+        )
+
+    def outbox_state(self, msg_id: str) -> str | None:
+        with self._tx() as s:
+            return s.scalar(select(Outbox.state).where(Outbox.msg_id == msg_id))
+
+    def outbox_states(self, msg_ids: Sequence[str]) -> dict[str, str]:
+        with self._tx() as s:
+            rows = s.execute(
+                select(Outbox.msg_id, Outbox.state).where(Outbox.msg_id.in_(list(msg_ids)))
+            ).all()
+        return {m: st for m, st in rows}

@@ -1,0 +1,1 @@
+"""Sync to the citizen record: FHIR payloads and the outbox publisher."""

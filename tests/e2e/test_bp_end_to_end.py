@@ -1,0 +1,229 @@
+"""One blood-pressure reading, all the way: simulated cuff → real BleakClient → hub → visit →
+SQLite outbox → real mosquitto → record service → real PostgreSQL → commit ack → kiosk.
+
+Also the fault case the design exists for: the broker dies mid-sync and comes back, and the
+record ends up with every measurement exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from devices.sim.ble import SimulatedAir
+from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
+from kiosk.localbroker import PrivateMosquitto
+from kiosk.runtime import KioskConfig, KioskRuntime
+from kiosk.session import BpResult, VisitorKind
+from kiosk.sync.publisher import PublisherSettings
+from records.service import RecordService
+
+KIOSK_ID = "e2e-kiosk-01"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class Kiosk:
+    """A kiosk runtime on a simulated cuff, as the demo builds it."""
+
+    def __init__(self, data_dir: Path, broker_url: str) -> None:
+        self.air = SimulatedAir()
+        self.monitor = SimulatedBloodPressureMonitor(
+            address="C0:FF:EE:00:00:01",
+            name="BPM SIM-1",
+            model="SIM-BP1",
+            manufacturer="Bitgoeul Sim",
+            serial_number="SIM0001",
+            firmware="1.0.0",
+        )
+        self.air.add(self.monitor)
+        self.runtime = KioskRuntime(
+            KioskConfig(
+                kiosk_id=KIOSK_ID,
+                data_dir=data_dir,
+                broker_url=broker_url,
+                publisher=PublisherSettings(poll_interval=0.1, resend_after=timedelta(seconds=2)),
+                discover_timeout=1.0,
+            ),
+            client_backend=self.air.client_backend,
+            scanner_backend=self.air.scanner_backend,
+        )
+
+    def measure(self, sbp: int, dbp: int, pulse: int, subject: str | None = None) -> BpResult:
+        visits = self.runtime.visits
+        got: list[BpResult] = []
+        done = threading.Event()
+
+        def on_result(r: BpResult) -> None:
+            got.append(r)
+            done.set()
+
+        off = visits.result_added.connect(on_result)
+        try:
+            kind = VisitorKind.CITIZEN_APP if subject else VisitorKind.GUEST
+            self.runtime.submit(visits.start_visit, kind, subject).result(5)
+            self.runtime.submit(visits.give_consent).result(5)
+            self.runtime.run(self.monitor.measure(systolic=sbp, diastolic=dbp, pulse=pulse))
+            assert done.wait(10), "no result from the simulated cuff"
+            self.runtime.submit(visits.end_visit).result(5)
+        finally:
+            off()
+        return got[0]
+
+    def states(self, msg_ids: list[str]) -> dict[str, str]:
+        return self.runtime.store.outbox_states(msg_ids)
+
+
+@pytest.fixture
+def kiosk_factory(tmp_path: Path) -> Iterator[Callable[[str], Kiosk]]:
+    made: list[Kiosk] = []
+
+    def make(broker_url: str) -> Kiosk:
+        k = Kiosk(tmp_path / "kiosk", broker_url)
+        k.runtime.start(discover=True)
+        made.append(k)
+        return k
+
+    yield make
+    for k in made:
+        k.runtime.stop()
+
+
+@pytest.fixture
+def records(mosquitto: PrivateMosquitto, postgres_url: str) -> Iterator[RecordService]:
+    service = RecordService(mosquitto.url, postgres_url)
+    service.start()
+    service.wait_ready(10)
+    yield service
+    service.stop()
+
+
+def stored_rows(postgres_url: str) -> list[tuple[str, dict]]:
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT msg_id, body FROM observations ORDER BY msg_id"))
+            return [(r[0], r[1]) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def test_bp_reading_travels_to_the_record_and_is_acknowledged(
+    mosquitto: PrivateMosquitto,
+    records: RecordService,
+    postgres_url: str,
+    kiosk_factory: Callable[[str], Kiosk],
+) -> None:
+    kiosk = kiosk_factory(mosquitto.url)
+    assert kiosk.runtime.hub.status["C0:FF:EE:00:00:01"].connected
+
+    result = kiosk.measure(146, 92, 77, subject="pseudo-e2e-0001")
+    assert result.reading.raw  # the exact indication bytes came through bleak
+    assert result.classification.category.name == "HYPERTENSION_1"
+
+    wait_for(
+        lambda: kiosk.states([result.measurement_id]) == {result.measurement_id: "committed"},
+        15,
+        "the commit ack",
+    )
+    [(msg_id, body)] = stored_rows(postgres_url)
+    assert msg_id == result.measurement_id
+    values = {
+        c["code"]["coding"][0]["code"]: c["valueQuantity"]["value"] for c in body["component"]
+    }
+    assert values["8480-6"] == 146 and values["8462-4"] == 92 and values["8867-4"] == 77
+    assert body["subject"]["identifier"]["value"] == "pseudo-e2e-0001"
+
+
+def test_broker_restart_mid_sync_loses_and_duplicates_nothing(
+    mosquitto: PrivateMosquitto,
+    postgres_url: str,
+    kiosk_factory: Callable[[str], Kiosk],
+) -> None:
+    kiosk = kiosk_factory(mosquitto.url)
+    ids: list[str] = []
+
+    def measure_batch(n: int, base: int) -> list[str]:
+        batch = [
+            kiosk.measure(110 + (base + i) % 60, 70 + (base + i) % 25, 60 + i % 30).measurement_id
+            for i in range(n)
+        ]
+        ids.extend(batch)
+        return batch
+
+    def states(batch: list[str]) -> set[str]:
+        return set(kiosk.states(batch).values())
+
+    service = RecordService(mosquitto.url, postgres_url)
+    service.start()
+    service.wait_ready(10)
+    try:
+        # A: normal sync.
+        first = measure_batch(5, 0)
+        wait_for(lambda: states(first) == {"committed"}, 15, "batch A committed")
+
+        # B: the record service is away, so the broker PUBACKs rows nobody will commit;
+        # then the broker dies with them (SIGKILL: nothing saved).
+        service.stop()
+        second = measure_batch(10, 5)
+        wait_for(lambda: states(second) == {"sent"}, 15, "batch B accepted by the broker")
+        mosquitto.kill()
+
+        # C: measured while the broker is down: rows wait in the outbox.
+        third = measure_batch(5, 15)
+        assert states(third) == {"pending"}
+
+        # D: broker and a fresh record service come back; the kiosk keeps measuring.
+        mosquitto.restart()
+        service = RecordService(mosquitto.url, postgres_url)
+        service.start()
+        service.wait_ready(10)
+        measure_batch(5, 20)
+        wait_for(lambda: states(ids) == {"committed"}, 60, "all 25 rows committed")
+    finally:
+        service.stop()
+
+    rows = stored_rows(postgres_url)
+    assert len(rows) == 25, "duplicate or lost rows in the record"
+    assert sorted(m for m, _ in rows) == sorted(ids)
+    counts = kiosk.runtime.store.outbox_counts()
+    assert (counts.committed, counts.pending, counts.sent, counts.rejected) == (25, 0, 0, 0)
+
+
+def test_lost_commit_ack_causes_a_resend_but_no_duplicate(
+    mosquitto: PrivateMosquitto,
+    records: RecordService,
+    postgres_url: str,
+    kiosk_factory: Callable[[str], Kiosk],
+) -> None:
+    """An ack lost on the way back makes the kiosk resend; the record must still hold one row."""
+    kiosk = kiosk_factory(mosquitto.url)
+    result = kiosk.measure(121, 79, 66)
+    wait_for(
+        lambda: kiosk.states([result.measurement_id]) == {result.measurement_id: "committed"},
+        15,
+        "the commit ack",
+    )
+    # Pretend the ack never arrived: the kiosk will publish the same row again.
+    with kiosk.runtime.store.engine.begin() as conn:
+        conn.execute(text("UPDATE outbox SET state = 'sent', sent_at = '2000-01-01 00:00:00'"))
+    kiosk.runtime.publisher.wake()
+    wait_for(
+        lambda: kiosk.states([result.measurement_id]) == {result.measurement_id: "committed"},
+        15,
+        "the second commit ack",
+    )
+    wait_for(lambda: records.counters["duplicates"] >= 1, 10, "the duplicate to be seen")
+    assert [m for m, _ in stored_rows(postgres_url)] == [result.measurement_id]

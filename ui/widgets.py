@@ -1,0 +1,125 @@
+"""Small building blocks: a Korean line with its English line, and a bordered bilingual button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from ui.texts import Bilingual, spoken
+from ui.theme import (
+    FOCUS_RING,
+    ON_COLOUR,
+    PANEL_BORDER,
+    PRIMARY,
+    PRIMARY_PRESSED,
+    SECONDARY_BUTTON,
+    SECONDARY_PRESSED,
+    TEXT,
+    TextRole,
+    TextStyle,
+    Theme,
+)
+
+
+def make_label(
+    theme: Theme, role: TextStyle, colour: str, *, name: str, wrap: bool = True
+) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setFont(theme.font(role))
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet(f"color: {colour}; background: transparent;")
+    return label
+
+
+class BilingualText(QWidget):
+    """Korean on top, the English courtesy line under it in a smaller size."""
+
+    def __init__(
+        self,
+        theme: Theme,
+        *,
+        name: str,
+        ko_role: TextStyle,
+        colour: str,
+        en_colour: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.ko = make_label(theme, ko_role, colour, name=f"{name}Ko")
+        self.en = make_label(theme, TextRole.ENGLISH, en_colour, name=f"{name}En")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(theme.metrics.px(1.5))
+        layout.addWidget(self.ko)
+        layout.addWidget(self.en)
+
+    def set_text(self, text: Bilingual) -> None:
+        self.ko.setText(text.ko)
+        self.en.setText(text.en)
+        # Screen readers and tests read the Korean; the English is a visual courtesy.
+        self.ko.setAccessibleName(spoken(text.ko))
+        self.en.setAccessibleName(spoken(text.en))
+        self.setAccessibleName(spoken(text.ko))
+
+
+class BilingualButton(QPushButton):
+    """A big button with a visible border (older users must see it is a button) and two lines."""
+
+    def __init__(
+        self,
+        theme: Theme,
+        text: Bilingual,
+        *,
+        name: str,
+        primary: bool,
+        ko_role: TextStyle | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(f"{text.ko} / {text.en}" if text.en else text.ko)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Keypad users reach it with Tab (검증기준 3); a tap does not leave a focus ring behind.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        height = theme.primary_target_px if primary else theme.secondary_target_px
+        # A floor folded into the size hints rather than setMinimumSize(), which would let a
+        # crowded layout squeeze the button below its text.
+        self._floor = QSize(height * 2, height)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        fg = ON_COLOUR if primary else TEXT
+        role = ko_role or (TextRole.BUTTON if primary else TextRole.BODY)
+        ko = make_label(theme, role, fg, name=f"{name}Ko", wrap=False)
+        ko.setText(text.ko)
+        en = make_label(theme, TextRole.BUTTON_ENGLISH, fg, name=f"{name}En", wrap=False)
+        en.setText(text.en)
+        en.setVisible(bool(text.en))  # runtime-supplied demo labels have no English line
+        for label in (ko, en):
+            # Taps on the text must reach the button.
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._content = layout = QVBoxLayout(self)
+        pad = theme.metrics.px(2.5)
+        layout.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        layout.setSpacing(0)
+        layout.addWidget(ko)
+        layout.addWidget(en)
+        bg, pressed = (
+            (PRIMARY, PRIMARY_PRESSED) if primary else (SECONDARY_BUTTON, SECONDARY_PRESSED)
+        )
+        radius = theme.metrics.px(3)
+        self.setStyleSheet(
+            f"QPushButton#{name} {{ background: {bg}; border: 4px solid {PANEL_BORDER};"
+            f" border-radius: {radius}px; }}"
+            f"QPushButton#{name}:pressed {{ background: {pressed}; }}"
+            f"QPushButton#{name}:focus {{ border: 6px solid {FOCUS_RING}; }}"
+        )
+
+    def sizeHint(self) -> QSize:
+        # QPushButton sizes itself from its own (empty) text; the two labels decide here.
+        return self._content.sizeHint().expandedTo(self._floor)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
