@@ -18,7 +18,7 @@ from devices.errors import DeviceError
 from devices.readings import AnyReading
 from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
-from kiosk.session import VisitManager
+from kiosk.session import StaffAlert, VisitManager
 from kiosk.store import Store
 from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
 from records.wire import check_kiosk_id
@@ -64,10 +64,25 @@ class KioskRuntime:
                 self.store, config.kiosk_id, config.broker_url, config.publisher
             )
             self.visits.measurement_stored.connect(self.publisher.wake)
+        self.visits.staff_alert.connect(self._on_staff_alert)
         self.demo_actions: Sequence[tuple[str, Callable[[], None]]] = ()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
         self._started = False
+
+    def _on_staff_alert(self, alert: StaffAlert) -> None:
+        # Values and ids only: the alert travels to staff tooling and logs.
+        log.warning(
+            "STAFF ALERT %s: %s (measurement %s)", alert.alert, alert.summary, alert.measurement_id
+        )
+        body = {
+            "alert": alert.alert.value,
+            "summary": alert.summary,
+            "measurement_id": alert.measurement_id,
+            "visit_id": alert.visit_id,
+        }
+        if self.publisher is None or not self.publisher.publish_event("alert", body):
+            log.error("staff alert could not be sent over MQTT; the kiosk screen shows it")
 
     # --- device callbacks (runtime thread) ----------------------------------------------
     def _on_reading(self, reading: AnyReading) -> None:

@@ -6,6 +6,7 @@ isolates every kiosk, and no personal data ever appears in a topic.
     gjhc/v1/kiosk/{kiosk_id}/obs/{kind}   kiosk -> records   QoS 1, one observation envelope
     gjhc/v1/kiosk/{kiosk_id}/ack          records -> kiosk   QoS 1, committed / rejected msg ids
     gjhc/v1/kiosk/{kiosk_id}/status       kiosk, retained    "online" / "offline" (last will)
+    gjhc/v1/kiosk/{kiosk_id}/evt/{event}  kiosk -> staff     QoS 1, ``alert`` on a crisis reading
 
 A kiosk may forget an outbox row only after it sees the row's ``msg_id`` under ``committed`` on
 its ack topic: the service publishes that only after the database transaction holding the row
@@ -51,6 +52,13 @@ def obs_topic(kiosk_id: str, kind: str) -> str:
 
 def ack_topic(kiosk_id: str) -> str:
     return f"{TOPIC_ROOT}/kiosk/{check_kiosk_id(kiosk_id)}/ack"
+
+
+def event_topic(kiosk_id: str, event: str) -> str:
+    """Kiosk → staff tooling events (``alert``, device errors). No personal data."""
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", event):
+        raise WireError(f"bad event name {event!r}")
+    return f"{TOPIC_ROOT}/kiosk/{check_kiosk_id(kiosk_id)}/evt/{event}"
 
 
 def status_topic(kiosk_id: str) -> str:

@@ -41,8 +41,8 @@ RETRY_HINT = Bilingual(
     "Wrap the cuff again and press start on the monitor when ready.",
 )
 STAFF_NOW = Bilingual(
-    "직원을 불러 드렸어요.\n편안히 앉아서 잠시만 기다려 주세요.",
-    "We have called a staff member. Please sit and wait.",
+    "가까운 직원에게 알려 주세요.\n편안히 앉아서 잠시 쉬어 주세요.",
+    "Please tell a staff member nearby, and rest in your seat.",
 )
 DISCLAIMER = Bilingual(
     "참고용 결과예요. 진단이 아니에요.",
@@ -51,8 +51,8 @@ DISCLAIMER = Bilingual(
 
 _ADVICE_BY_ALERT: dict[Alert, Bilingual] = {
     Alert.STAFF_NOW: Bilingual(
-        "직원이 곧 와서\n함께 확인해 드릴게요.",
-        "A staff member will come and check it with you.",
+        "직원과 함께\n다시 확인해 보세요.",
+        "Please check it again together with a staff member.",
     ),
     Alert.SEE_DOCTOR_SOON: Bilingual(
         "혈압이 높게 나왔어요.\n며칠 안에 병원에서 상담해 보세요.",

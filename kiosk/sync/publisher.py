@@ -10,6 +10,7 @@ harmless and a lost ack costs one duplicate message, never a lost or duplicated 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.errors import ConfigError
 from kiosk.store import Store
-from records.wire import Ack, WireError, ack_topic, obs_topic, status_topic
+from records.wire import Ack, WireError, ack_topic, event_topic, obs_topic, status_topic
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,15 @@ class OutboxPublisher:
             info.wait_for_publish(timeout=1.0)
         self._client.disconnect()
         self._client.loop_stop()
+
+    def publish_event(self, event: str, body: dict[str, Any]) -> bool:
+        """Best effort, straight to the broker (not the outbox): an alert is only useful now.
+        Returns False when the broker is unreachable, so the caller can fall back."""
+        if not self._connected.is_set():
+            return False
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        info = self._client.publish(event_topic(self.kiosk_id, event), payload, qos=1)
+        return info.rc == mqtt.MQTT_ERR_SUCCESS
 
     def wake(self, *_: object) -> None:
         """Ask for a drain now (e.g. a measurement was just stored)."""

@@ -7,13 +7,16 @@ record ends up with every measurement exactly once.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import create_engine, text
 
 from devices.sim.ble import SimulatedAir
@@ -23,6 +26,7 @@ from kiosk.runtime import KioskConfig, KioskRuntime
 from kiosk.session import BpResult, VisitorKind
 from kiosk.sync.publisher import PublisherSettings
 from records.service import RecordService
+from records.wire import event_topic
 
 KIOSK_ID = "e2e-kiosk-01"
 
@@ -227,3 +231,34 @@ def test_lost_commit_ack_causes_a_resend_but_no_duplicate(
     )
     wait_for(lambda: records.counters["duplicates"] >= 1, 10, "the duplicate to be seen")
     assert [m for m, _ in stored_rows(postgres_url)] == [result.measurement_id]
+
+
+def test_crisis_reading_sends_a_staff_alert_without_personal_data(
+    mosquitto: PrivateMosquitto,
+    records: RecordService,
+    kiosk_factory: Callable[[str], Kiosk],
+) -> None:
+    received: list[tuple[str, bytes]] = []
+    subscribed = threading.Event()
+    watcher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    watcher.on_subscribe = lambda *_: subscribed.set()
+    watcher.on_message = lambda _c, _u, m: received.append((m.topic, m.payload))
+    watcher.connect("127.0.0.1", mosquitto.port)
+    watcher.subscribe(event_topic(KIOSK_ID, "alert"), qos=1)
+    watcher.loop_start()
+    try:
+        assert subscribed.wait(5)
+        kiosk = kiosk_factory(mosquitto.url)
+        wait_for(lambda: kiosk.runtime.publisher.connected, 10, "kiosk connected")
+        calm = kiosk.measure(124, 78, 70, subject="pseudo-e2e-0002")
+        crisis = kiosk.measure(196, 118, 96, subject="pseudo-e2e-0002")
+        wait_for(lambda: len(received) >= 1, 10, "the staff alert")
+        time.sleep(0.3)  # a calm reading must not have sent one too
+    finally:
+        watcher.loop_stop()
+        watcher.disconnect()
+    [(topic, payload)] = received
+    body = json.loads(payload)
+    assert body["alert"] == "staff_now" and body["summary"] == "BP 196/118 mmHg"
+    assert body["measurement_id"] == crisis.measurement_id != calm.measurement_id
+    assert b"pseudo-e2e-0002" not in payload and "pseudo" not in topic

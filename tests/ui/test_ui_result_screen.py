@@ -387,7 +387,7 @@ def test_crisis_reading_shows_calm_staff_banner(
     assert expected.alert is Alert.STAFF_NOW
     assert screen.staff_banner.isVisibleTo(screen)
     assert screen.staff_text.ko.text() == texts.STAFF_NOW.ko
-    assert screen.staff_text.ko.text().startswith("직원을 불러 드렸어요")
+    assert screen.staff_text.ko.text().startswith("가까운 직원에게 알려 주세요")
     assert screen.category.ko.text() == expected.text.ko
     image = save_screenshot(window, tmp_path, "result_screen_staff.png")
     assert pixel_inside_top_of(screen.staff_banner, image, window) == QColor(theme.STAFF_BANNER)
