@@ -9,11 +9,13 @@ on one machine, never for kiosks in the field (those use TLS + ACLs, sync_record
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -23,6 +25,7 @@ from types import TracebackType
 from kiosk.errors import KioskError
 
 DEBIAN_BINARY = "/usr/sbin/mosquitto"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _LOG_NAME = "mosquitto.log"
 _STDERR_NAME = "stderr.log"
 
@@ -37,6 +40,14 @@ class MosquittoNotFoundError(LocalBrokerError):
     """No mosquitto binary on this machine."""
 
     advice = "Install the Debian package with `apt-get install mosquitto`."
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM the broker if the process (thread) that started it dies, so a killed
+    kiosk or test run leaves no orphan broker holding its port and data folder."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -163,6 +174,7 @@ class PrivateMosquitto:
                 stdout=err,
                 stderr=err,
                 cwd=self._dir,
+                preexec_fn=_die_with_parent,
             )
         deadline = time.monotonic() + self._startup_timeout
         while time.monotonic() < deadline:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.localbroker import LocalBrokerError, PrivateMosquitto
-from tests.servers import PostgresError, PrivatePostgres
+from tests.servers import PostgresError, PrivatePostgres, reap_orphaned_clusters
 
 _BROKER_FIXTURES = {"mosquitto"}
 _POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
@@ -57,6 +57,7 @@ def mosquitto() -> Iterator[PrivateMosquitto]:
 def postgres_server() -> Iterator[PrivatePostgres]:
     """One private cluster for the session; tests get their own database from ``postgres_url``."""
     try:
+        reap_orphaned_clusters()
         server = PrivatePostgres()
     except PostgresError as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -69,6 +69,43 @@ def find_pg_bindir() -> Path:
     )
 
 
+_OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphaned_clusters() -> list[Path]:
+    """Stop and delete clusters whose test process died without cleaning up.
+
+    pg_ctl detaches the server, so a pytest killed hard (SIGKILL, a tool's time limit) leaves
+    it running forever. Only folders carrying our owner file with a dead PID are touched.
+    """
+    reaped: list[Path] = []
+    for base in Path(tempfile.gettempdir()).glob("pg-*"):
+        try:
+            owner = int((base / _OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        if (base / "pg" / "postmaster.pid").exists():
+            cmd = [str(find_pg_bindir() / "pg_ctl"), "-D", str(base / "pg"), "-m", "immediate"]
+            if os.geteuid() == 0:
+                cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            subprocess.run([*cmd, "-w", "stop"], capture_output=True, timeout=60, cwd=base)
+        shutil.rmtree(base, ignore_errors=True)
+        reaped.append(base)
+    return reaped
+
+
 class PrivatePostgres:
     """One throwaway cluster. ``fsync=off``: fast, and fine because it never holds real data."""
 
@@ -83,6 +120,7 @@ class PrivatePostgres:
         self.base_dir = Path(tempfile.mkdtemp(prefix="pg-"))
         self.data_dir = self.base_dir / "pg"
         self.log_path = self.base_dir / "log"
+        (self.base_dir / _OWNER_FILE).write_text(str(os.getpid()))
         if self._as_postgres:
             # initdb and postgres refuse to run as root (testing.md § PostgreSQL).
             shutil.chown(self.base_dir, user="postgres")

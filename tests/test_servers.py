@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
 from kiosk.localbroker import LocalBrokerError, MosquittoNotFoundError, PrivateMosquitto
-from tests.servers import MqttProbe, PostgresNotFoundError, PrivatePostgres, wait_until
+from tests.servers import (
+    MqttProbe,
+    PostgresNotFoundError,
+    PrivatePostgres,
+    reap_orphaned_clusters,
+    wait_until,
+)
 
 TOPIC = "fixture-test/hello"
 
@@ -121,3 +128,18 @@ def test_postgres_kill_and_start_again() -> None:
                 assert conn.execute(text("SELECT v FROM t")).scalar_one() == 1
         finally:
             engine.dispose()
+
+
+def test_cluster_of_a_dead_test_process_is_reaped() -> None:
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        (pg.base_dir / "owner.pid").write_text(str(gone.pid))  # as if pytest had been killed
+        assert pg.base_dir in reap_orphaned_clusters()
+        assert not pg.base_dir.exists()
+        assert not _listening(pg.port)
+    finally:
+        if pg.base_dir.exists():
+            pg.close()
