@@ -47,6 +47,18 @@ def simulated_bp(rng: random.Random) -> SimulatedBp:
     return SimulatedBp(systolic, diastolic, int(rng.triangular(52, 105, 72)))
 
 
+def demo_monitor() -> SimulatedBloodPressureMonitor:
+    """The simulated cuff the demo and the end-to-end tests use."""
+    return SimulatedBloodPressureMonitor(
+        address="C0:FF:EE:00:00:01",
+        name="BPM SIM-1",
+        model="SIM-BP1",
+        manufacturer="Bitgoeul Sim",
+        serial_number="SIM0001",
+        firmware="1.0.0",
+    )
+
+
 class DemoStack:
     def __init__(
         self,
@@ -72,14 +84,7 @@ class DemoStack:
         self.records: RecordService | None = None
         self.runtime: KioskRuntime | None = None
         self.air = SimulatedAir()
-        self.monitor = SimulatedBloodPressureMonitor(
-            address="C0:FF:EE:00:00:01",
-            name="BPM SIM-1",
-            model="SIM-BP1",
-            manufacturer="Bitgoeul Sim",
-            serial_number="SIM0001",
-            firmware="1.0.0",
-        )
+        self.monitor = demo_monitor()
         self.air.add(self.monitor)
         self.broker_problem: str | None = None
 

@@ -20,7 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import create_engine, text
 
 from devices.sim.ble import SimulatedAir
-from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
+from kiosk.demo import demo_monitor
 from kiosk.localbroker import PrivateMosquitto
 from kiosk.runtime import KioskConfig, KioskRuntime
 from kiosk.session import BpResult, VisitorKind
@@ -44,14 +44,7 @@ class Kiosk:
 
     def __init__(self, data_dir: Path, broker_url: str) -> None:
         self.air = SimulatedAir()
-        self.monitor = SimulatedBloodPressureMonitor(
-            address="C0:FF:EE:00:00:01",
-            name="BPM SIM-1",
-            model="SIM-BP1",
-            manufacturer="Bitgoeul Sim",
-            serial_number="SIM0001",
-            firmware="1.0.0",
-        )
+        self.monitor = demo_monitor()
         self.air.add(self.monitor)
         self.runtime = KioskRuntime(
             KioskConfig(
