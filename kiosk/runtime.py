@@ -18,6 +18,7 @@ from devices.errors import DeviceError
 from devices.readings import AnyReading
 from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
+from kiosk.scoring.bp import Alert
 from kiosk.session import StaffAlert, VisitManager
 from kiosk.store import Store
 from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
@@ -72,8 +73,13 @@ class KioskRuntime:
 
     def _on_staff_alert(self, alert: StaffAlert) -> None:
         # Values and ids only: the alert travels to staff tooling and logs.
-        log.warning(
-            "STAFF ALERT %s: %s (measurement %s)", alert.alert, alert.summary, alert.measurement_id
+        level = logging.WARNING if alert.alert is Alert.STAFF_NOW else logging.INFO
+        log.log(
+            level,
+            "staff alert %s: %s (measurement %s)",
+            alert.alert,
+            alert.summary,
+            alert.measurement_id,
         )
         body = {
             "alert": alert.alert.value,

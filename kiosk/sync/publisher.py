@@ -161,12 +161,17 @@ class OutboxPublisher:
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason: ReasonCode, _p: Any) -> None:
         with self._lock:
-            entry = self._inflight.pop(mid, None)
+            entry = self._inflight.get(mid)
             if entry is None:
                 if len(self._early) < 10_000:
                     self._early[mid] = reason
                 return
+        # Record the verdict before forgetting the mid: a drain in between must see the row
+        # either as in flight or as sent, never as pending (that would publish it twice).
         self._settle_puback(entry[0], reason)
+        with self._lock:
+            if self._inflight.get(mid) == entry:
+                del self._inflight[mid]
 
     def _settle_puback(self, msg_id: str, reason: ReasonCode) -> None:
         if reason.value >= 0x80:

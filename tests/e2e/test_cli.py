@@ -89,3 +89,5 @@ def test_headless_demo_syncs_every_measurement(tmp_path: Path) -> None:
     assert report["visitors"] == 5
     assert report["measurements"] == report["synced"] == 5
     assert report["pending"] == 0 and report["rejected"] == 0
+    # No fault was injected, so nothing should have been sent twice.
+    assert report["record_service"]["duplicates"] == 0
