@@ -8,6 +8,7 @@ import sys
 
 from devices.decode import decode_characteristic, parse_hex_args
 from devices.errors import DeviceError
+from kiosk.commands import devices_serial
 
 
 def decode(args: argparse.Namespace) -> int:
@@ -28,3 +29,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("char", help="16-bit characteristic UUID, e.g. 2a35 or 0x2A35")
     p.add_argument("hex", nargs="+", help="value bytes in hex, e.g. 00 78 00 50 00 5A 00")
     p.set_defaults(func=decode)
+    devices_serial.register_into(dsub)
