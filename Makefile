@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench clean fuzz
 
 venv: $(STAMP)
 
@@ -25,6 +25,11 @@ lint: venv
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# Codec property tests with 100k examples each (make test runs a few hundred).
+fuzz: venv
+	FUZZ_EXAMPLES=100000 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider \
+		-o timeout=3600 -q tests/devices/test_codec_properties.py
 
 bench: venv
 	@set -e; found=0; for f in bench/bench_*.py; do \

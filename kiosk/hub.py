@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from devices.ble.glucose import GlucoseMeterLink
 from devices.ble.link import BloodPressureLink, discover_health_devices
+from devices.ble.scanner import ScanResult, scan_profiles
 from devices.errors import DeviceError, LinkError
+from devices.profiles.schema import Profile
 from devices.readings import AnyReading, DeviceIdentity
 from kiosk.observable import Signal
 
 log = logging.getLogger(__name__)
+
+
+# Per-device states for the staff screen.
+CONNECTING = "connecting"
+CONNECTED = "connected"
+READING = "reading"
+IDLE = "idle"
+ERROR = "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,9 @@ class DeviceStatus:
     identity: DeviceIdentity | None = None
     last_error: str | None = None
     advice: str | None = None
+    state: str = IDLE
+    rssi: int | None = None
+    battery_percent: int | None = None
 
 
 class DeviceHub:
@@ -80,7 +95,8 @@ class DeviceHub:
             client_backend=self._client_backend,
         )
         self._links[address] = link
-        self._set_status(DeviceStatus(address=address, kind="blood_pressure"))
+        previous = self.status.get(address) or DeviceStatus(address=address, kind="blood_pressure")
+        self._set_status(replace(previous, kind="blood_pressure", state=CONNECTING))
         await self._connect(address)
 
     async def _connect(self, address: str) -> bool:
@@ -90,12 +106,21 @@ class DeviceHub:
             identity = await link.connect()
         except LinkError as exc:
             self._set_status(
-                replace(status, connected=False, last_error=str(exc), advice=exc.advice)
+                replace(
+                    status, connected=False, last_error=str(exc), advice=exc.advice, state=ERROR
+                )
             )
             self._spawn(self._reconnect(address))
             return False
         self._set_status(
-            replace(status, connected=True, identity=identity, last_error=None, advice=None)
+            replace(
+                status,
+                connected=True,
+                identity=identity,
+                last_error=None,
+                advice=None,
+                state=CONNECTED,
+            )
         )
         log.info("linked %s (%s)", address, identity.model)
         return True
@@ -104,7 +129,9 @@ class DeviceHub:
         if self._stopping or address not in self.status:
             return
         log.warning("link to %s lost; reconnecting", address)
-        self._set_status(replace(self.status[address], connected=False, last_error="link lost"))
+        self._set_status(
+            replace(self.status[address], connected=False, last_error="link lost", state=CONNECTING)
+        )
         self._spawn(self._reconnect(address))
 
     async def _reconnect(self, address: str) -> None:
@@ -118,14 +145,99 @@ class DeviceHub:
                 identity = await link.connect()
             except LinkError as exc:
                 self._set_status(
-                    replace(self.status[address], last_error=str(exc), advice=exc.advice)
+                    replace(
+                        self.status[address], last_error=str(exc), advice=exc.advice, state=ERROR
+                    )
                 )
                 delay = min(delay * 2, self._max_reconnect_delay)
                 continue
             self._set_status(
-                replace(self.status[address], connected=True, identity=identity, last_error=None)
+                replace(
+                    self.status[address],
+                    connected=True,
+                    identity=identity,
+                    last_error=None,
+                    state=CONNECTED,
+                )
             )
             return
+
+    async def import_glucose(
+        self,
+        address: str,
+        last_sequence: MutableMapping[str, int],
+        *,
+        set_time: str = "none",
+        attempts: int = 3,
+        timeout: float = 10.0,
+    ) -> int:
+        """Download a meter's new records (each goes to ``on_reading``); returns how many.
+
+        A transfer cut short is retried with backoff; the download is all-or-nothing, so a
+        retry neither loses nor repeats records.
+        """
+        status = self.status.get(address) or DeviceStatus(address=address, kind="glucose")
+        link = GlucoseMeterLink(
+            address,
+            last_sequence=last_sequence,
+            client_backend=self._client_backend,
+            set_time=set_time,
+            timeout=timeout,
+        )
+        delay = self._reconnect_delay
+        for attempt in range(1, attempts + 1):
+            self._set_status(replace(status, state=READING, last_error=None, advice=None))
+            try:
+                result = await link.download(datetime.now())
+            except LinkError as exc:
+                status = replace(
+                    status, connected=False, last_error=str(exc), advice=exc.advice, state=ERROR
+                )
+                self._set_status(status)
+                if attempt == attempts or self._stopping:
+                    self._on_error(exc, address)
+                    return 0
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_reconnect_delay)
+                continue
+            for error in result.errors:
+                self._on_error(error, address)
+            for reading in result.readings:
+                self._on_reading(reading)
+            self._set_status(replace(status, identity=result.identity, state=IDLE))
+            return len(result.readings)
+        return 0
+
+    async def scan_allowed(
+        self,
+        profiles: Iterable[Profile],
+        allowlist: Mapping[str, str],
+        *,
+        seconds: float = 5.0,
+        last_sequence: MutableMapping[str, int] | None = None,
+    ) -> list[ScanResult]:
+        """Scan once; connect to (BP) or import from (glucose) every allowed device seen.
+
+        ``allowlist`` maps address → kind. RSSI is recorded for every allowed device seen.
+        """
+        allowed = {a.upper(): kind for a, kind in allowlist.items()}
+        known: list[ScanResult] = []
+        found = await scan_profiles(
+            profiles,
+            seconds,
+            scanner_backend=self._scanner_backend,
+            allowlist=allowed,
+            on_known=known.append,
+        )
+        for result in known:
+            kind = allowed[result.address.upper()]
+            current = self.status.get(result.address) or DeviceStatus(result.address, kind)
+            self._set_status(replace(current, rssi=result.rssi))
+            if kind == "blood_pressure" and result.address not in self._links:
+                await self.add_blood_pressure_monitor(result.address)
+            elif kind == "glucose" and last_sequence is not None:
+                self._spawn(self.import_glucose(result.address, last_sequence))
+        return found
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)

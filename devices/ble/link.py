@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bleak import BleakClient, BleakScanner
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -27,9 +28,20 @@ from bleak.exc import (
 )
 
 from devices.errors import DecodeError, DeviceError, DeviceNotFoundError, LinkError
-from devices.gatt.bps import decode_blood_pressure_measurement
+from devices.gatt.bps import (
+    CuffPressure,
+    decode_blood_pressure_measurement,
+    decode_intermediate_cuff_pressure,
+)
+from devices.gatt.cts import encode_current_time
 from devices.gatt.dis import IDENTITY_CHARACTERISTICS, identity_from_dis
-from devices.gatt.uuids import BLOOD_PRESSURE_MEASUREMENT, BLOOD_PRESSURE_SERVICE, normalize_uuid
+from devices.gatt.uuids import (
+    BLOOD_PRESSURE_MEASUREMENT,
+    BLOOD_PRESSURE_SERVICE,
+    CURRENT_TIME,
+    INTERMEDIATE_CUFF_PRESSURE,
+    normalize_uuid,
+)
 from devices.readings import BloodPressureReading, DeviceIdentity
 
 __all__ = ["BloodPressureLink", "DiscoveredDevice", "classify_services", "discover_health_devices"]
@@ -37,6 +49,8 @@ __all__ = ["BloodPressureLink", "DiscoveredDevice", "classify_services", "discov
 logger = logging.getLogger(__name__)
 
 _BPM = normalize_uuid(BLOOD_PRESSURE_MEASUREMENT)
+_ICP = normalize_uuid(INTERMEDIATE_CUFF_PRESSURE)
+_CTS = normalize_uuid(CURRENT_TIME)
 # Only kinds that have a link class here, so a caller can connect to whatever is classified.
 _KIND_BY_SERVICE = {normalize_uuid(BLOOD_PRESSURE_SERVICE): "blood_pressure"}
 _NEEDS_BOND = {
@@ -134,8 +148,14 @@ class BloodPressureLink:
         on_disconnect: Callable[[], None] | None = None,
         client_backend: type[BaseBleakClient] | None = None,
         pair: bool = False,
+        on_cuff_pressure: Callable[[CuffPressure], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``on_cuff_pressure`` gets live 0x2A36 values while the cuff inflates (if the cuff
+        has them); with ``clock``, the cuff's Current Time is set at connect when writable."""
         self.address = address
+        self._on_cuff_pressure = on_cuff_pressure
+        self._clock = clock
         self._on_reading = on_reading
         self._on_error = on_error
         self._on_disconnect = on_disconnect
@@ -181,7 +201,11 @@ class BloodPressureLink:
                         advice="This device is not a blood-pressure monitor; pair the cuff.",
                     )
                 self._identity = await self._read_identity(client)
+                await self._set_time(client)
                 await client.start_notify(_BPM, self._indicated)
+                icp = client.services.get_characteristic(_ICP)
+                if self._on_cuff_pressure is not None and icp is not None:
+                    await client.start_notify(icp, self._cuff_notified)
         except LinkError:
             await self._abandon(client)
             raise
@@ -222,6 +246,25 @@ class BloodPressureLink:
                 # Device Information is optional; a refused read must not block measuring.
                 logger.info("%s: cannot read DIS %04x: %s", self.address, uuid, exc)
         return identity_from_dis(self.address, values)
+
+    async def _set_time(self, client: BleakClient) -> None:
+        char = client.services.get_characteristic(_CTS)
+        # CTS makes writing optional: only set the clock where the cuff allows it.
+        if self._clock is None or char is None or "write" not in char.properties:
+            return
+        try:
+            await client.write_gatt_char(char, encode_current_time(self._clock()), response=True)
+        except BleakGATTProtocolError as exc:
+            logger.info("%s: cannot set the clock: %s", self.address, exc)
+
+    def _cuff_notified(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        try:
+            cuff = decode_intermediate_cuff_pressure(bytes(data))
+        except DecodeError as exc:
+            self._on_error(exc)
+            return
+        if self._on_cuff_pressure is not None:
+            self._on_cuff_pressure(cuff)
 
     def _indicated(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
         identity = self._identity or DeviceIdentity(address=self.address)

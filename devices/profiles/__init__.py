@@ -20,6 +20,11 @@ Contract shared by the Bluetooth (issue 3) and serial (issue 4) work — keep to
   ``parse_section(doc: dict, where: SourceRef) -> <Section>``,
   ``decode_example(profile, example: dict) -> dict`` and
   ``matches(profile, candidate: dict) -> bool`` for must-not-match checks.
+  The registry stores what ``parse_section`` returns as ``Profile.section``; ``where`` is a
+  ``schema.SourceRef`` (``where.error(msg, field)`` builds the ProfileError). ``schema.py`` has
+  shared validators (``check_keys``, ``table``, ``req_str``, ``opt_str``, ``opt_bool``,
+  ``opt_str_list``, ``opt_int_list``); ``Profile.examples`` / ``must_not_match`` hold the raw
+  tables and ``Profile.example_lines`` the line of each ``[[example]]``.
 * ``devices/profiles/registry.py`` loads every file, keeps the source file and line of each
   profile, dispatches on ``transport``, and raises ``ProfileError`` (a DeviceError with
   ``path``, ``field`` and ``advice``) for a broken profile.

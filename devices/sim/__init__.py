@@ -7,11 +7,13 @@ from devices.sim.ble import (
     SimulatedService,
 )
 from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
+from devices.sim.glucose_meter import SimulatedGlucoseMeter
 
 __all__ = [
     "SimulatedAir",
     "SimulatedBloodPressureMonitor",
     "SimulatedCharacteristic",
+    "SimulatedGlucoseMeter",
     "SimulatedPeripheral",
     "SimulatedService",
 ]

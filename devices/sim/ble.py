@@ -93,6 +93,11 @@ class SimulatedPeripheral:
         self.advertised_service_uuids = [normalize_uuid(u) for u in advertised_service_uuids]
         # Real health devices advertise only in transfer/pairing mode; tests can switch it off.
         self.advertising = True
+        # Advert payloads (service data by UUID, manufacturer data by company id).
+        self.service_data: dict[str, bytes] = {}
+        self.manufacturer_data: dict[int, bytes] = {}
+        # Misbehaviour: seconds between queued notifications (slow or bursty devices).
+        self.notification_delay = 0.0
         self._connection: _SimulatedClient | None = None
         self._queue: deque[tuple[str, bytes]] = deque()
         self._pumping = False
@@ -175,7 +180,11 @@ class SimulatedPeripheral:
             conn.subscriptions[uuid](bytearray(data))
         except Exception:  # a real stack logs callback errors and keeps the link
             logger.exception("notification callback for %s failed", uuid)
-        asyncio.get_running_loop().call_soon(self._deliver_next, run)
+        loop = asyncio.get_running_loop()
+        if self.notification_delay > 0:
+            loop.call_later(self.notification_delay, self._deliver_next, run)
+        else:
+            loop.call_soon(self._deliver_next, run)
 
     # -- link -----------------------------------------------------------------------------
 
@@ -199,8 +208,8 @@ class SimulatedPeripheral:
     def _advertisement(self) -> AdvertisementData:
         return AdvertisementData(
             local_name=self.name,
-            manufacturer_data={},
-            service_data={},
+            manufacturer_data=dict(self.manufacturer_data),
+            service_data={normalize_uuid(k): v for k, v in self.service_data.items()},
             service_uuids=list(self.advertised_service_uuids),
             tx_power=None,
             rssi=self.rssi,
@@ -238,6 +247,24 @@ class SimulatedAir:
         if key in self._peripherals:
             raise ValueError(f"a peripheral with address {peripheral.address} is already here")
         self._peripherals[key] = peripheral
+
+    def add_noise(self, count: int) -> list[SimulatedPeripheral]:
+        """Add ``count`` non-health advertisers (phones, beacons) with deterministic data."""
+        added = []
+        for i in range(count):
+            noise = SimulatedPeripheral(
+                address=f"0E:15:E0:00:00:{i:02X}",
+                name=None if i % 3 == 0 else f"Phone {i}",
+                services=[],
+                advertised_service_uuids=["180f"] if i % 2 else [],
+                rssi=-90 + i % 30,
+            )
+            noise.manufacturer_data = {0x004C: bytes((i, 0x15, 0x02))}
+            if i % 4 == 1:
+                noise.service_data = {"fe9f": bytes(range(i % 16))}
+            self.add(noise)
+            added.append(noise)
+        return added
 
     def remove(self, address: str) -> None:
         """Take a peripheral out of range; a live connection to it is lost."""

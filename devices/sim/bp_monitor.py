@@ -14,6 +14,7 @@ from devices.gatt.bps import (
     BloodPressureFeature,
     encode_blood_pressure_feature,
     encode_blood_pressure_measurement,
+    encode_intermediate_cuff_pressure,
 )
 from devices.readings import BloodPressureStatus, PressureUnit
 from devices.sim.ble import SimulatedCharacteristic, SimulatedPeripheral, SimulatedService
@@ -47,7 +48,12 @@ class SimulatedBloodPressureMonitor(SimulatedPeripheral):
         firmware: str = "1.0.0",
         rssi: int = -55,
         features: Iterable[BloodPressureFeature] = _DEFAULT_FEATURES,
+        live_cuff: bool = False,
+        clock: bool = False,
     ) -> None:
+        """``live_cuff`` adds 0x2A36 (notify); ``clock`` adds a writable Current Time 0x2A2B,
+        whose writes land in ``clock_writes``."""
+        self.clock_writes: list[bytes] = []
         self.model = model
         self.manufacturer = manufacturer
         self.serial_number = serial_number
@@ -69,7 +75,30 @@ class SimulatedBloodPressureMonitor(SimulatedPeripheral):
                             ("read",),
                             encode_blood_pressure_feature(features),
                         ),
+                        *(
+                            [
+                                SimulatedCharacteristic(
+                                    f"{uuids.INTERMEDIATE_CUFF_PRESSURE:04x}", ("notify",)
+                                )
+                            ]
+                            if live_cuff
+                            else []
+                        ),
                     ],
+                ),
+                *(
+                    [
+                        SimulatedService(
+                            f"{uuids.CURRENT_TIME_SERVICE:04x}",
+                            [
+                                SimulatedCharacteristic(
+                                    f"{uuids.CURRENT_TIME:04x}", ("read", "write", "notify")
+                                )
+                            ],
+                        )
+                    ]
+                    if clock
+                    else []
                 ),
                 SimulatedService(
                     f"{uuids.DEVICE_INFORMATION_SERVICE:04x}",
@@ -117,6 +146,17 @@ class SimulatedBloodPressureMonitor(SimulatedPeripheral):
         self.send_raw(data)
         await self.flush()
         return data
+
+    def on_write(self, char: SimulatedCharacteristic, data: bytes, response: bool) -> None:
+        if char.uuid == uuids.normalize_uuid(uuids.CURRENT_TIME):
+            self.clock_writes.append(data)
+        super().on_write(char, data, response)
+
+    async def inflate(self, pressures: Iterable[float]) -> None:
+        """Send live cuff pressures on 0x2A36 (mmHg), as during inflation."""
+        for value in pressures:
+            self.send(uuids.INTERMEDIATE_CUFF_PRESSURE, encode_intermediate_cuff_pressure(value))
+        await self.flush()
 
     def send_raw(self, data: bytes) -> None:
         """Send arbitrary bytes on 0x2A35 (malformed-input tests); queued like a measurement."""

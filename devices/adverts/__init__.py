@@ -1,0 +1,1 @@
+"""Decoders for measurements that arrive in advertisements (service data), not over GATT."""
