@@ -1,0 +1,5 @@
+import sys
+
+from devices.sim.serial.runner import main
+
+sys.exit(main())
