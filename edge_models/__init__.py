@@ -1,1 +1,1 @@
-"""ONNX scoring models and the builder that writes them (issue 5). Empty in the foundation."""
+"""ONNX scoring models, their reproducible builder and model cards (issue 5); see README.md."""

@@ -10,7 +10,11 @@ establishes hypertension: labels say "high reading", not a diagnosis.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
+from typing import Final
+
+from kiosk.scoring.tables import Band, Table
 
 CRISIS_SYSTOLIC = 180
 CRISIS_DIASTOLIC = 110
@@ -67,27 +71,44 @@ class BpClassification:
         return LABELS[self.category]
 
 
+# KSH 2018 Table 1 (office classification kept by the 2022 update) as data: lower bounds
+# inclusive. Grade 1/2 bounds 140/160 and 90/100 are [MEM] in scoring.md §1.1 (standard values).
+# KSH has no diastolic-only "elevated" band: DBP < 80 is normal, 80-89 prehypertension.
+KSH_SYSTOLIC: Final = Table(
+    "ksh_systolic",
+    "ksh2022.1",
+    "Kim HC et al., 2018 KSH guidelines part I, Clin Hypertens 2019;25:16, Table 1",
+    "V-src (hypertension >= 140/90, higher category applies); grade 1/2 bounds MEM",
+    "mmHg",
+    (
+        Band(-math.inf, BpCategory.NORMAL.name, "정상 혈압", "Normal"),
+        Band(120, BpCategory.ELEVATED.name, "주의 혈압", "Elevated"),
+        Band(130, BpCategory.PREHYPERTENSION.name, "고혈압 전단계", "Prehypertension"),
+        Band(140, BpCategory.HYPERTENSION_1.name, "1기 범위", "Stage 1 range"),
+        Band(160, BpCategory.HYPERTENSION_2.name, "2기 범위", "Stage 2 range"),
+    ),
+)
+KSH_DIASTOLIC: Final = Table(
+    "ksh_diastolic",
+    "ksh2022.1",
+    KSH_SYSTOLIC.source,
+    KSH_SYSTOLIC.verification,
+    "mmHg",
+    (
+        Band(-math.inf, BpCategory.NORMAL.name, "정상 혈압", "Normal"),
+        Band(80, BpCategory.PREHYPERTENSION.name, "고혈압 전단계", "Prehypertension"),
+        Band(90, BpCategory.HYPERTENSION_1.name, "1기 범위", "Stage 1 range"),
+        Band(100, BpCategory.HYPERTENSION_2.name, "2기 범위", "Stage 2 range"),
+    ),
+)
+
+
 def _systolic_category(sbp: int) -> BpCategory:
-    if sbp >= 160:
-        return BpCategory.HYPERTENSION_2
-    if sbp >= 140:
-        return BpCategory.HYPERTENSION_1
-    if sbp >= 130:
-        return BpCategory.PREHYPERTENSION
-    if sbp >= 120:
-        return BpCategory.ELEVATED
-    return BpCategory.NORMAL
+    return BpCategory[KSH_SYSTOLIC.classify(sbp).code]
 
 
 def _diastolic_category(dbp: int) -> BpCategory:
-    # KSH has no diastolic-only "elevated" band: DBP < 80 is normal, 80-89 prehypertension.
-    if dbp >= 100:
-        return BpCategory.HYPERTENSION_2
-    if dbp >= 90:
-        return BpCategory.HYPERTENSION_1
-    if dbp >= 80:
-        return BpCategory.PREHYPERTENSION
-    return BpCategory.NORMAL
+    return BpCategory[KSH_DIASTOLIC.classify(dbp).code]
 
 
 def classify_bp(systolic_mmhg: float, diastolic_mmhg: float) -> BpClassification:
