@@ -16,6 +16,8 @@ COMMANDS = (
     "kiosk.commands.demo",
     "kiosk.commands.devices",
     "kiosk.commands.records",
+    "kiosk.commands.score",
+    "kiosk.commands.sync",
 )
 
 

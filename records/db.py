@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -25,12 +28,13 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from records.wire import Envelope
+from records.wire import CITIZEN_SYSTEM, LOINC, Envelope
 
 metadata = MetaData()
 
@@ -47,6 +51,57 @@ observations = Table(
     Column("effective_at", Text, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("body", _JSON, nullable=False),
+    # Indexed copies for the citizen view (revision r0001); the FHIR body stays authoritative.
+    Column("subject_ref", Text, nullable=True),
+    Column("effective_ts", DateTime(timezone=True), nullable=True),
+    Column("code", Text, nullable=True),
+    Index("ix_observations_subject_time", "subject_ref", "effective_ts"),
+)
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+citizens = Table(
+    "citizens",
+    metadata,
+    Column("id", Text, primary_key=True),  # pseudonymous subject reference, never a name/RRN
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("citizen_id", Text, ForeignKey("citizens.id"), nullable=False, index=True),
+    Column("scope", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("kiosk_id", Text, ForeignKey("kiosks.id"), primary_key=True),
+    Column("identifier", Text, primary_key=True),
+    Column("model", Text, nullable=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("kiosk_id", Text, nullable=False),
+    Column("measurement_id", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 rejected_messages = Table(
@@ -106,19 +161,60 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
 def create_schema(engine: Engine) -> None:
-    # create_all (CREATE TABLE IF NOT EXISTS) is enough while the service owns two tables and
-    # no data needs migrating; switch to Alembic revisions at the first schema change.
-    metadata.create_all(engine)
+    """Bring the record database to the newest alembic revision (records/migrations)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
 
 
-def _insert(conn: Connection) -> Any:
+def _insert(conn: Connection, table: Table = observations) -> Any:
     name = conn.dialect.name
     if name == "postgresql":
-        return postgresql.insert(observations)
+        return postgresql.insert(table)
     if name == "sqlite":
-        return sqlite.insert(observations)
+        return sqlite.insert(table)
     raise ValueError(f"unsupported database dialect {name!r}")
+
+
+def _subject(obs: dict[str, Any]) -> str | None:
+    ident = (obs.get("subject") or {}).get("identifier") or {}
+    if isinstance(ident, dict) and ident.get("system") == CITIZEN_SYSTEM:
+        value = ident.get("value")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _effective(value: Any) -> datetime | None:
+    try:
+        ts = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is not None else None
+
+
+def _code(obs: dict[str, Any]) -> str | None:
+    for coding in (obs.get("code") or {}).get("coding") or []:
+        if isinstance(coding, dict) and coding.get("system") == LOINC:
+            return str(coding.get("code"))
+    return None
+
+
+def _device(obs: dict[str, Any]) -> tuple[str, str | None] | None:
+    device = obs.get("device") or {}
+    ident = device.get("identifier") if isinstance(device, dict) else None
+    if isinstance(ident, dict) and isinstance(ident.get("value"), str):
+        display = device.get("display")
+        return ident["value"], display if isinstance(display, str) else None
+    return None
 
 
 def insert_observations(
@@ -130,20 +226,46 @@ def insert_observations(
     """
     now = received_at or datetime.now(UTC)
     rows: dict[str, dict[str, Any]] = {}
+    kiosk_rows: dict[str, dict[str, Any]] = {}
+    device_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    citizen_rows: dict[str, dict[str, Any]] = {}
     for env in envelopes:
+        obs = env.observation
+        subject = _subject(obs)
         rows.setdefault(
             env.msg_id,
             {
                 "msg_id": env.msg_id,
                 "kiosk_id": env.kiosk_id,
                 "kind": env.kind,
-                "effective_at": env.observation["effectiveDateTime"],
+                "effective_at": obs["effectiveDateTime"],
                 "received_at": now,
-                "body": env.observation,
+                "body": obs,
+                "subject_ref": subject,
+                "effective_ts": _effective(obs["effectiveDateTime"]),
+                "code": _code(obs),
             },
         )
+        kiosk_rows.setdefault(env.kiosk_id, {"id": env.kiosk_id, "first_seen_at": now})
+        dev = _device(obs)
+        if dev is not None:
+            device_rows.setdefault(
+                (env.kiosk_id, dev[0]),
+                {"kiosk_id": env.kiosk_id, "identifier": dev[0], "model": dev[1],
+                 "first_seen_at": now},
+            )  # fmt: skip
+        if subject is not None:
+            citizen_rows.setdefault(subject, {"id": subject, "first_seen_at": now})
     if not rows:
         return set()
+    # Sorted: concurrent workers then take these row locks in the same order (no deadlock).
+    for table, values in (
+        (kiosks, [kiosk_rows[k] for k in sorted(kiosk_rows)]),
+        (devices, [device_rows[k] for k in sorted(device_rows)]),
+        (citizens, [citizen_rows[k] for k in sorted(citizen_rows)]),
+    ):
+        if values:
+            conn.execute(_insert(conn, table).on_conflict_do_nothing(), values)
     stmt = (
         _insert(conn)
         .on_conflict_do_nothing(index_elements=["msg_id"])
@@ -185,3 +307,20 @@ def insert_rejected(
             received_at=received_at or datetime.now(UTC),
         )
     )
+
+
+def citizen_observations(
+    conn: Connection, subject_ref: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The citizen view: a citizen's Observations with start <= effective time < end, oldest
+    first (index ix_observations_subject_time)."""
+    stmt = (
+        select(observations.c.body)
+        .where(
+            observations.c.subject_ref == subject_ref,
+            observations.c.effective_ts >= start,
+            observations.c.effective_ts < end,
+        )
+        .order_by(observations.c.effective_ts, observations.c.msg_id)
+    )
+    return [dict(body) for (body,) in conn.execute(stmt)]

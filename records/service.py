@@ -1,12 +1,13 @@
 """The citizen-record ingest service: MQTT observations in, PostgreSQL rows and acks out.
 
-Per message (sync_records.md §2.5):
+Per batch (sync_records.md §2.5; a batch is whatever queued up while the previous one was in
+the database, at most ``batch_max`` messages):
 
-1. check topic, envelope and FHIR Observation (records.wire);
-2. valid: INSERT … ON CONFLICT (msg_id) DO NOTHING and COMMIT; invalid: store the raw message in
-   ``rejected_messages`` and COMMIT;
-3. publish an ``Ack`` (committed or rejected) on the kiosk's ack topic, QoS 1;
-4. only then PUBACK the broker (paho ``manual_ack=True``).
+1. check each message's topic, envelope and FHIR Observation (records.wire);
+2. in ONE transaction: valid ones INSERT … ON CONFLICT (msg_id) DO NOTHING, invalid ones go to
+   ``rejected_messages`` with their raw bytes; COMMIT;
+3. publish one ``Ack`` (committed and rejected msg ids) per kiosk on its ack topic, QoS 1;
+4. only then PUBACK each message to the broker (paho ``manual_ack=True``).
 
 A msg_id already stored is acked as committed again: the kiosk may have missed the first ack.
 
@@ -69,11 +70,13 @@ from records.wire import (
 log = logging.getLogger(__name__)
 
 DEFAULT_MQTT_PORT = 1883
+DEFAULT_MQTTS_PORT = 8883
 _RECONNECT_MIN_S = 0.1
 _RECONNECT_MAX_S = 2.0
 _DB_RETRY_MIN_S = 0.1
 _DB_RETRY_MAX_S = 2.0
 _KEEPALIVE_S = 30
+_BATCH_LINGER_S = 0.002  # a message waits at most this for company before its batch goes
 _MAX_REASON = 200  # reasons quote bits of the message (e.g. a bad schema name); keep them short
 _MSG_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -82,15 +85,25 @@ class RecordServiceError(RuntimeError):
     """The service cannot start (bad URL, database unreachable at start-up)."""
 
 
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """Mutual TLS: the CA that signed the broker, and this service's own certificate and key
+    (its CN is the broker username the ACL knows, e.g. ``records-ingest``)."""
+
+    ca: str
+    cert: str
+    key: str
+
+
 def parse_broker_url(url: str) -> tuple[str, int]:
-    """``mqtt://host[:port]`` → (host, port). TLS (``mqtts://``) is not wired up yet."""
+    """``mqtt://host[:port]`` or ``mqtts://host[:port]`` (TLS, default 8883) → (host, port)."""
     # Errors do not echo the URL: it may carry credentials.
-    usage = "broker URL must look like mqtt://HOST:PORT"
+    usage = "broker URL must look like mqtt://HOST:PORT or mqtts://HOST:PORT"
     parts = urlsplit(url)
-    if parts.scheme != "mqtt":
+    if parts.scheme not in ("mqtt", "mqtts"):
         raise ValueError(f"{usage} (scheme {parts.scheme or 'missing'!r} not supported)")
     try:
-        port = parts.port or DEFAULT_MQTT_PORT
+        port = parts.port or (DEFAULT_MQTTS_PORT if parts.scheme == "mqtts" else DEFAULT_MQTT_PORT)
     except ValueError as exc:  # port out of range or not a number
         raise ValueError(f"{usage} (bad port)") from exc
     if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
@@ -176,8 +189,14 @@ class RecordService:
         *,
         client_id: str | None = None,
         shared: bool = True,
+        batch_max: int = 500,
+        tls: TlsFiles | None = None,
     ) -> None:
         self._host, self._port = parse_broker_url(broker_url)
+        if urlsplit(broker_url).scheme == "mqtts" and tls is None:
+            raise ValueError("an mqtts:// broker needs the CA, certificate and key files")
+        self._tls = tls if urlsplit(broker_url).scheme == "mqtts" else None
+        self._batch_max = max(1, batch_max)
         self._db_url = normalize_db_url(db_url)
         self._client_id = client_id or f"records-{uuid.uuid4().hex[:12]}"
         self._subscription = ingest_subscription(shared)
@@ -233,6 +252,8 @@ class RecordService:
         )
         # paho annotates the delays as int, but they are plain seconds and floats work.
         client.reconnect_delay_set(_RECONNECT_MIN_S, _RECONNECT_MAX_S)  # type: ignore[arg-type]
+        if self._tls is not None:
+            client.tls_set(ca_certs=self._tls.ca, certfile=self._tls.cert, keyfile=self._tls.key)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
@@ -330,6 +351,7 @@ class RecordService:
         if any(rc.is_failure for rc in reason_codes):
             log.error("broker refused the subscription %s: %s", self._subscription, reason_codes)
             return
+        log.info("ingest subscription granted")  # `kiosk bench sync` waits for this line
         self._ready.set()
 
     def _on_disconnect(
@@ -362,50 +384,71 @@ class RecordService:
     # --- worker thread -----------------------------------------------------------------
     def _work(self) -> None:
         while not self._stopping.is_set():
-            msg = self._inbox.get()
-            if msg is None:
+            first = self._inbox.get()
+            if first is None:
                 continue
+            # Whatever queued up while the last batch was in the database goes in one
+            # transaction: under load batches grow by themselves, idle latency stays one message.
+            batch = [first]
+            while len(batch) < self._batch_max:
+                try:
+                    more = self._inbox.get(timeout=_BATCH_LINGER_S)
+                except queue.Empty:
+                    break
+                if more is None:
+                    break
+                batch.append(more)
             try:
-                self._handle(msg)
+                self._handle(batch)
             except _Stopped:
                 return
             except Exception as exc:
-                # A bug, not bad data: leave the message un-acked (the kiosk re-sends it) and
-                # keep serving. Traceback without the message text, which may quote data.
+                # A bug, not bad data: leave the messages un-acked (the kiosk re-sends them)
+                # and keep serving. Traceback without the message text, which may quote data.
                 log.error(
-                    "unexpected %s while handling a message on %s; left un-acked\n%s",
+                    "unexpected %s while handling %d message(s); left un-acked\n%s",
                     type(exc).__name__,
-                    msg.topic,
+                    len(batch),
                     "".join(traceback.format_tb(exc.__traceback__)),
                 )
 
-    def _handle(self, msg: _Incoming) -> None:
-        outcome = self._with_db_retry(msg)
+    def _handle(self, batch: list[_Incoming]) -> None:
+        outcomes = self._with_db_retry(batch)
         client = self._client
         if client is None:
             return
-        if outcome.kiosk_id is not None and outcome.ack is not None:
+        # One ack message per kiosk per batch, published before any PUBACK.
+        per_kiosk: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
+        for outcome in outcomes:
+            if outcome.kiosk_id is None or outcome.ack is None:
+                continue
+            committed, rejected = per_kiosk.setdefault(outcome.kiosk_id, ([], []))
+            committed.extend(outcome.ack.committed)
+            rejected.extend(outcome.ack.rejected)
+        for kiosk_id, (committed, rejected) in per_kiosk.items():
+            ack = Ack(committed=tuple(committed), rejected=tuple(rejected))
             # Queued by paho even while disconnected, sent after the reconnect.
-            client.publish(ack_topic(outcome.kiosk_id), outcome.ack.to_json(), qos=1)
+            client.publish(ack_topic(kiosk_id), ack.to_json(), qos=1)
         with self._lock:
-            same_connection = msg.generation == self._generation
-        # A PUBACK on a newer connection would acknowledge whatever now has that packet id.
-        if msg.qos > 0 and same_connection:
-            client.ack(msg.mid, msg.qos)
+            generation = self._generation
+        for msg in batch:
+            # A PUBACK on a newer connection would acknowledge whatever now has that packet id.
+            if msg.qos > 0 and msg.generation == generation:
+                client.ack(msg.mid, msg.qos)
 
-    def _with_db_retry(self, msg: _Incoming) -> _Outcome:
+    def _with_db_retry(self, batch: list[_Incoming]) -> list[_Outcome]:
         delay = _DB_RETRY_MIN_S
         failing = False
         while True:
             try:
-                outcome = self._store(msg)
+                outcomes = self._store_batch(batch)
             except sa_exc.SQLAlchemyError as exc:
                 self._bump("db_errors")
                 if not failing:
                     log.error(
-                        "database unavailable (%s); message on %s waits un-acked, retrying",
+                        "database unavailable (%s); %d message(s) wait un-acked, retrying",
                         _db_error_summary(exc),
-                        msg.topic,
+                        len(batch),
                     )
                 failing = True
                 if self._stopping.wait(delay):
@@ -413,45 +456,87 @@ class RecordService:
                 delay = min(delay * 2, _DB_RETRY_MAX_S)
                 continue
             if failing:
-                log.info("database back; message on %s stored", msg.topic)
-            return outcome
+                log.info("database back; %d message(s) stored", len(batch))
+            return outcomes
 
-    def _store(self, msg: _Incoming) -> _Outcome:
-        """Check and store one message; return whom to ack and how. Raises on DB failure."""
-        try:
-            topic_kiosk, topic_kind = parse_obs_topic(msg.topic)
-            env = Envelope.from_json(msg.payload)
-            if env.kiosk_id != topic_kiosk:
-                raise WireError("envelope kiosk_id does not match the topic")
-            if env.kind != topic_kind:
-                raise WireError("envelope kind does not match the topic")
-            validate_observation(env.kind, env.observation, env.msg_id)
-        except WireError as err:
-            return self._reject(msg, _short(err.reason), _salvage_msg_id(msg.payload))
+    def _check(self, msg: _Incoming) -> Envelope:
+        topic_kiosk, topic_kind = parse_obs_topic(msg.topic)
+        env = Envelope.from_json(msg.payload)
+        if env.kiosk_id != topic_kiosk:
+            raise WireError("envelope kiosk_id does not match the topic")
+        if env.kind != topic_kind:
+            raise WireError("envelope kind does not match the topic")
+        validate_observation(env.kind, env.observation, env.msg_id)
+        return env
+
+    def _store_batch(self, batch: list[_Incoming]) -> list[_Outcome]:
+        """Check and store a batch in ONE transaction; return whom to ack and how.
+
+        Raises on a database failure (nothing committed, nothing acked)."""
+        valid: list[tuple[_Incoming, Envelope]] = []
+        refused: list[tuple[_Incoming, str, str | None]] = []
+        for msg in batch:
+            try:
+                valid.append((msg, self._check(msg)))
+            except WireError as err:
+                refused.append((msg, _short(err.reason), _salvage_msg_id(msg.payload)))
 
         assert self._engine is not None
+        outcomes: list[_Outcome] = []
+        new_count = dup_count = 0
         try:
             with self._engine.begin() as conn:
-                new = insert_observations(conn, [env])
-                owner = None if new else stored_kiosk_ids(conn, [env.msg_id]).get(env.msg_id)
+                envs = [env for _, env in valid]
+                new = insert_observations(conn, envs)
+                old = [e.msg_id for e in envs if e.msg_id not in new]
+                owners = stored_kiosk_ids(conn, old)
+                counted: set[str] = set()
+                for msg, env in valid:
+                    owner = env.kiosk_id if env.msg_id in new else owners.get(env.msg_id)
+                    if owner != env.kiosk_id:
+                        # Never ack one kiosk's record as committed because another kiosk used
+                        # its msg_id.
+                        refused.append((msg, "msg_id already used by another kiosk", env.msg_id))
+                        continue
+                    if env.msg_id in new and env.msg_id not in counted:
+                        counted.add(env.msg_id)
+                        new_count += 1
+                    else:
+                        dup_count += 1
+                    outcomes.append(_Outcome(env.kiosk_id, Ack(committed=(env.msg_id,))))
+                for msg, reason, msg_id in refused:
+                    insert_rejected(
+                        conn, topic=msg.topic, reason=reason, payload=msg.payload, msg_id=msg_id
+                    )
         except sa_exc.DataError as exc:
-            # The database refuses this row's content (e.g. \u0000 in JSONB): retrying cannot
-            # help, so reject it rather than block every message behind it.
+            if len(batch) > 1:
+                # One row's content is refused (e.g. \u0000 in JSONB); find it one by one
+                # rather than block every message behind it.
+                return [o for msg in batch for o in self._store_batch([msg])]
+            if not valid:
+                raise
             reason = f"database refused the observation: {_db_error_summary(exc)}"
-            return self._reject(msg, reason, env.msg_id)
+            return [self._reject(batch[0], reason, valid[0][1].msg_id)]
 
-        if new:
-            self._bump("committed")
-            log.info("stored msg %s from %s (%s)", env.msg_id, env.kiosk_id, env.kind)
-        elif owner is not None and owner != env.kiosk_id:
-            # Never ack one kiosk's record as committed because another kiosk used its msg_id.
-            return self._reject(msg, "msg_id already used by another kiosk", env.msg_id)
-        else:
-            self._bump("duplicates")
-            log.info(
-                "duplicate msg %s from %s (%s); acking again", env.msg_id, env.kiosk_id, env.kind
-            )
-        return _Outcome(env.kiosk_id, Ack(committed=(env.msg_id,)))
+        with self._lock:
+            self._counters["committed"] += new_count
+            self._counters["duplicates"] += dup_count
+            self._counters["rejected"] += len(refused)
+        if new_count or dup_count:
+            log.info("stored %d new, %d repeated message(s)", new_count, dup_count)
+        for msg, reason, msg_id in refused:
+            log.warning("rejected msg %s on %s: %s", msg_id or "(unreadable)", msg.topic, reason)
+            outcomes.append(self._reject_outcome(msg, reason, msg_id))
+        return outcomes
+
+    @staticmethod
+    def _reject_outcome(msg: _Incoming, reason: str, msg_id: str | None) -> _Outcome:
+        # The ack goes to the kiosk named by the topic (the broker's ACL vouches for it), never
+        # to one named inside the payload.
+        kiosk_id = _topic_kiosk(msg.topic)
+        if kiosk_id is None or msg_id is None:
+            return _Outcome(None, None)
+        return _Outcome(kiosk_id, Ack(rejected=((msg_id, reason),)))
 
     def _reject(self, msg: _Incoming, reason: str, msg_id: str | None) -> _Outcome:
         assert self._engine is not None
@@ -460,21 +545,16 @@ class RecordService:
                 conn, topic=msg.topic, reason=reason, payload=msg.payload, msg_id=msg_id
             )
         self._bump("rejected")
-        # The ack goes to the kiosk named by the topic (the broker's ACL vouches for it), never
-        # to one named inside the payload.
-        kiosk_id = _topic_kiosk(msg.topic)
         log.warning("rejected msg %s on %s: %s", msg_id or "(unreadable)", msg.topic, reason)
-        if kiosk_id is None or msg_id is None:
-            return _Outcome(None, None)
-        return _Outcome(kiosk_id, Ack(rejected=((msg_id, reason),)))
+        return self._reject_outcome(msg, reason, msg_id)
 
 
-def serve(broker_url: str, db_url: str) -> int:
+def serve(broker_url: str, db_url: str, tls: TlsFiles | None = None) -> int:
     """Run the record service until SIGINT or SIGTERM. Exit code: 0 clean, 1 cannot start,
     2 bad arguments."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        service = RecordService(broker_url, db_url)
+        service = RecordService(broker_url, db_url, tls=tls)
     except ValueError as exc:
         log.error("%s", exc)
         return 2
@@ -499,3 +579,22 @@ def serve(broker_url: str, db_url: str) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m records.service --broker URL --db URL``: the service without the kiosk CLI."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="records.service")
+    parser.add_argument("--broker", required=True, help="mqtt://host:port")
+    parser.add_argument("--db", required=True, help="postgresql://… or sqlite:///path")
+    parser.add_argument("--ca", help="CA file (mqtts://)")
+    parser.add_argument("--cert", help="this service's certificate (mqtts://)")
+    parser.add_argument("--key", help="this service's private key (mqtts://)")
+    args = parser.parse_args(argv)
+    tls = TlsFiles(args.ca, args.cert, args.key) if args.ca and args.cert and args.key else None
+    return serve(args.broker, args.db, tls)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -159,6 +159,8 @@ class Ack:
 # --- FHIR R4 Observation checks -----------------------------------------------------------
 # Structure and the codes this project relies on (PHD IG + KR Core); not a full FHIR validator.
 
+# The subject identifier system of a citizen's pseudonym (guests have no subject to record).
+CITIZEN_SYSTEM = "urn:gjhc:citizen-record:pseudonym"
 LOINC = "http://loinc.org"
 MDC = "urn:iso:std:iso:11073:10101"
 UCUM = "http://unitsofmeasure.org"
@@ -168,8 +170,22 @@ BP_SYSTOLIC = "8480-6"
 BP_DIASTOLIC = "8462-4"
 BP_MEAN = "8478-0"
 HEART_RATE = "8867-4"
+GLUCOSE_MASS = "2339-0"
+BODY_WEIGHT = "29463-7"
+BODY_FAT = "41982-0"
 
-_REQUIRED_CODE = {"bp": BP_PANEL}
+_REQUIRED_CODE = {
+    "bp": BP_PANEL,
+    "glucose": GLUCOSE_MASS,
+    "weight": BODY_WEIGHT,
+    "bodycomp": BODY_FAT,
+}
+# Single-value kinds: (UCUM unit, plausible range) checked on valueQuantity.
+_SINGLE_VALUE = {
+    "glucose": ("mg/dL", 10.0, 900.0),
+    "weight": ("kg", 10.0, 300.0),
+    "bodycomp": ("%", 2.0, 75.0),
+}
 
 
 def _list(value: Any) -> list[Any]:
@@ -217,6 +233,13 @@ def validate_observation(kind: str, obs: dict[str, Any], msg_id: str) -> None:
     needed = _REQUIRED_CODE.get(kind)
     if needed and (LOINC, needed) not in _codes(obs.get("code")):
         raise WireError(f"code must include LOINC {needed}")
+    if kind in _SINGLE_VALUE:
+        unit, low, high = _SINGLE_VALUE[kind]
+        value = _quantity(obs, kind)
+        if obs["valueQuantity"].get("code") != unit:
+            raise WireError(f"{kind} must be sent in {unit}")
+        if not low <= value <= high:
+            raise WireError(f"{kind} value out of range")
     if kind == "bp":
         found: dict[str, float] = {}
         for comp in _list(obs.get("component")):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, or_, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -161,8 +161,10 @@ class Store:
         alert: str | None,
         sync_kind: str,
         payload: bytes,
+        sync: bool = True,
     ) -> StoredMeasurement:
-        """Write the measurement and its outbox row atomically."""
+        """Write the measurement and its outbox row atomically. ``sync=False`` (a guest visit):
+        the measurement stays on the kiosk, no outbox row, purged after the guest retention."""
         values = reading_values(reading)
         with self._tx() as s:
             s.add(
@@ -179,6 +181,16 @@ class Store:
                     raw=reading.raw,
                 )
             )
+            if not sync:
+                return StoredMeasurement(
+                    id=msg_id,
+                    visit_id=visit_id,
+                    kind=reading.kind,
+                    measured_at=measured_at,
+                    values=values,
+                    category=category,
+                    alert=alert,
+                )
             s.flush()  # the outbox row references the measurement
             s.add(
                 Outbox(
@@ -246,24 +258,30 @@ class Store:
             return list(s.scalars(select(Quarantine).order_by(Quarantine.id)))
 
     # --- outbox -----------------------------------------------------------------------
-    def due_for_send(self, *, limit: int, resend_after: timedelta) -> list[OutboxRow]:
-        """Pending rows, plus rows sent long ago whose commit ack never came (oldest first)."""
+    def due_for_send(
+        self, *, limit: int, resend_after: timedelta, exclude: Collection[str] = ()
+    ) -> list[OutboxRow]:
+        """Pending rows, plus rows sent long ago whose commit ack never came (oldest first).
+
+        ``exclude``: msg ids the caller already has in flight."""
         stale = _now() - resend_after
+        cols = (Outbox.msg_id, Outbox.kind, Outbox.payload, Outbox.state, Outbox.attempts)
+        skip = list(exclude)
         with self._tx() as s:
-            q = (
-                select(Outbox)
-                .where(
-                    or_(
-                        Outbox.state == OutboxState.PENDING,
-                        (Outbox.state == OutboxState.SENT) & (Outbox.sent_at < stale),
-                    )
-                )
-                .order_by(Outbox.msg_id)
-                .limit(limit)
-            )
-            return [
-                OutboxRow(o.msg_id, o.kind, o.payload, o.state, o.attempts) for o in s.scalars(q)
-            ]
+            # Two queries on the (state, created_at) index instead of one OR: with a backlog
+            # the OR scanned and sorted the whole table on every drain pass.
+            found: list[Any] = []
+            for cond in (
+                Outbox.state == OutboxState.PENDING,
+                (Outbox.state == OutboxState.SENT) & (Outbox.sent_at < stale),
+            ):
+                q = select(Outbox.created_at, *cols).where(cond)
+                if skip:
+                    q = q.where(Outbox.msg_id.not_in(skip))
+                q = q.order_by(Outbox.created_at, Outbox.msg_id).limit(limit)
+                found.extend(s.execute(q).all())
+        found.sort(key=lambda r: (r[0], r[1]))
+        return [OutboxRow(m, k, p, st, a) for _, m, k, p, st, a in found[:limit]]
 
     def mark_sent(self, msg_id: str) -> None:
         """Broker accepted it. Never downgrades a row the record service already committed."""
@@ -271,6 +289,17 @@ class Store:
             s.execute(
                 update(Outbox)
                 .where(Outbox.msg_id == msg_id, Outbox.state.in_(["pending", "sent"]))
+                .values(state=OutboxState.SENT, sent_at=_now(), attempts=Outbox.attempts + 1)
+            )
+
+    def mark_sent_many(self, msg_ids: Sequence[str]) -> None:
+        """``mark_sent`` for many rows in one transaction (one fsync per batch of PUBACKs)."""
+        if not msg_ids:
+            return
+        with self._tx() as s:
+            s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id.in_(list(msg_ids)), Outbox.state.in_(["pending", "sent"]))
                 .values(state=OutboxState.SENT, sent_at=_now(), attempts=Outbox.attempts + 1)
             )
 
@@ -323,3 +352,55 @@ class Store:
                 select(Outbox.msg_id, Outbox.state).where(Outbox.msg_id.in_(list(msg_ids)))
             ).all()
         return {m: st for m, st in rows}
+
+    def oldest_unsettled(self) -> datetime | None:
+        """created_at of the oldest row still waiting for the record service (pending or sent)."""
+        with self._tx() as s:
+            return s.scalar(
+                select(func.min(Outbox.created_at)).where(
+                    Outbox.state.in_([OutboxState.PENDING, OutboxState.SENT])
+                )
+            )
+
+    def rejected_rows(self) -> list[tuple[str, str | None]]:
+        """(msg_id, reason) of rows refused by the broker or the record service, for staff."""
+        with self._tx() as s:
+            rows = s.execute(
+                select(Outbox.msg_id, Outbox.last_error)
+                .where(Outbox.state == OutboxState.REJECTED)
+                .order_by(Outbox.msg_id)
+            ).all()
+        return [(m, e) for m, e in rows]
+
+    def retry_rejected(self, msg_id: str) -> bool:
+        """Put a rejected row back in the queue (after staff fixed the cause). False if ``msg_id``
+        is not a rejected row. The reason is kept in last_error until the row settles again."""
+        with self._tx() as s:
+            result = s.execute(
+                update(Outbox)
+                .where(Outbox.msg_id == msg_id, Outbox.state == OutboxState.REJECTED)
+                .values(state=OutboxState.PENDING, done_at=None, sent_at=None)
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    def purge_guest_visits(self, ended_before: datetime) -> int:
+        """Delete guest visits that ended before ``ended_before`` with everything they left
+        (measurements, outbox rows from older versions, quarantined bytes). Returns visits."""
+        with self._tx() as s:
+            visit_ids = list(
+                s.scalars(
+                    select(Visit.id).where(
+                        Visit.visitor_kind == "guest",
+                        Visit.ended_at.is_not(None),
+                        Visit.ended_at < ended_before,
+                    )
+                )
+            )
+            if not visit_ids:
+                return 0
+            measurement_ids = select(Measurement.id).where(Measurement.visit_id.in_(visit_ids))
+            s.execute(delete(Outbox).where(Outbox.msg_id.in_(measurement_ids)))
+            s.execute(delete(Measurement).where(Measurement.visit_id.in_(visit_ids)))
+            s.execute(delete(Quarantine).where(Quarantine.visit_id.in_(visit_ids)))
+            s.execute(delete(Visit).where(Visit.id.in_(visit_ids)))
+            return len(visit_ids)

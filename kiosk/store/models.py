@@ -53,6 +53,9 @@ class Visit(Base):
     started_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
 
+    # Guest purge (migration 0003).
+    __table_args__ = (Index("ix_visits_kind_ended", "visitor_kind", "ended_at"),)
+
 
 class Measurement(Base):
     __tablename__ = "measurements"
@@ -92,7 +95,7 @@ class Quarantine(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     received_at: Mapped[datetime] = mapped_column()
-    visit_id: Mapped[str | None] = mapped_column(String(32))
+    visit_id: Mapped[str | None] = mapped_column(String(32), index=True)  # 0003
     device_address: Mapped[str | None] = mapped_column(String(64))
     characteristic: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)

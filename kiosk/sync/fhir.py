@@ -10,12 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from devices.readings import BloodPressureReading, PressureUnit
+from devices.readings import (
+    AnyReading,
+    BloodPressureReading,
+    BodyCompositionReading,
+    GlucoseReading,
+    PressureUnit,
+    WeightReading,
+)
 from records.wire import (
+    BODY_FAT,
+    BODY_WEIGHT,
     BP_DIASTOLIC,
     BP_MEAN,
     BP_PANEL,
     BP_SYSTOLIC,
+    CITIZEN_SYSTEM,
+    GLUCOSE_MASS,
     HEART_RATE,
     LOINC,
     MDC,
@@ -24,7 +35,7 @@ from records.wire import (
 
 MSG_ID_SYSTEM = "urn:gjhc:kiosk:msg-id"
 DEVICE_SYSTEM = "urn:gjhc:kiosk:device"
-SUBJECT_SYSTEM = "urn:gjhc:citizen-record:pseudonym"
+SUBJECT_SYSTEM = CITIZEN_SYSTEM
 GUEST_SYSTEM = "urn:gjhc:kiosk:guest-visit"
 
 _VITAL_SIGNS = {
@@ -104,31 +115,131 @@ def blood_pressure_observation(
                 },
             }
         )
-    obs: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "identifier": [{"system": MSG_ID_SYSTEM, "value": msg_id}],
-        "category": [_VITAL_SIGNS],
-        "code": {
-            "coding": [
-                _coding(LOINC, BP_PANEL, "Blood pressure panel with all children optional"),
-                _coding(MDC, "150020", "MDC_PRESS_BLD_NONINV"),
-            ]
-        },
-        "effectiveDateTime": measured_at.isoformat(),
-        "device": {
-            "identifier": {"system": DEVICE_SYSTEM, "value": reading.device.address},
-            "display": reading.device.model,
-        },
-        "component": components,
-    }
-    if subject_ref is not None:
-        obs["subject"] = {"identifier": {"system": SUBJECT_SYSTEM, "value": subject_ref}}
-    else:
-        obs["subject"] = {"identifier": {"system": GUEST_SYSTEM, "value": visit_id}}
+    obs = _observation(
+        reading,
+        msg_id=msg_id,
+        measured_at=measured_at,
+        subject_ref=subject_ref,
+        visit_id=visit_id,
+        code=[
+            _coding(LOINC, BP_PANEL, "Blood pressure panel with all children optional"),
+            _coding(MDC, "150020", "MDC_PRESS_BLD_NONINV"),
+        ],
+        vital_sign=True,
+    )
+    obs["component"] = components
     if reading.status:
         obs["note"] = [{"text": "measurement status: " + ", ".join(sorted(reading.status))}]
     if reading.unit is PressureUnit.KPA:
         note = f"device reported {reading.systolic}/{reading.diastolic} kPa"
         obs.setdefault("note", []).append({"text": note})
+    return obs
+
+
+def _observation(
+    reading: AnyReading,
+    *,
+    msg_id: str,
+    measured_at: datetime,
+    subject_ref: str | None,
+    visit_id: str,
+    code: list[dict[str, str]],
+    vital_sign: bool,
+) -> dict[str, Any]:
+    obs: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "identifier": [{"system": MSG_ID_SYSTEM, "value": msg_id}],
+    }
+    if vital_sign:
+        obs["category"] = [_VITAL_SIGNS]
+    obs["code"] = {"coding": code}
+    if subject_ref is not None:
+        obs["subject"] = {"identifier": {"system": SUBJECT_SYSTEM, "value": subject_ref}}
+    else:
+        obs["subject"] = {"identifier": {"system": GUEST_SYSTEM, "value": visit_id}}
+    obs["effectiveDateTime"] = measured_at.isoformat()
+    obs["device"] = {
+        "identifier": {"system": DEVICE_SYSTEM, "value": reading.device.address},
+        "display": reading.device.model,
+    }
+    return obs
+
+
+def _quantity(value: float, unit: str, ucum: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": ucum}
+
+
+def glucose_observation(
+    reading: GlucoseReading,
+    *,
+    msg_id: str,
+    measured_at: datetime,
+    subject_ref: str | None,
+    visit_id: str,
+) -> dict[str, Any]:
+    """Capillary glucose, normalised to mg/dL (LOINC 2339-0 is Mass/volume: the unit must match)."""
+    obs = _observation(
+        reading,
+        msg_id=msg_id,
+        measured_at=measured_at,
+        subject_ref=subject_ref,
+        visit_id=visit_id,
+        code=[
+            _coding(LOINC, GLUCOSE_MASS, "Glucose [Mass/volume] in Blood"),
+            _coding(MDC, "160184", "MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD"),
+        ],
+        vital_sign=False,
+    )
+    obs["valueQuantity"] = _quantity(round(reading.in_mg_dl(), 1), "mg/dL", "mg/dL")
+    if reading.meal is not None:
+        obs["note"] = [{"text": f"meal context: {reading.meal}"}]
+    return obs
+
+
+def weight_observation(
+    reading: WeightReading,
+    *,
+    msg_id: str,
+    measured_at: datetime,
+    subject_ref: str | None,
+    visit_id: str,
+) -> dict[str, Any]:
+    obs = _observation(
+        reading,
+        msg_id=msg_id,
+        measured_at=measured_at,
+        subject_ref=subject_ref,
+        visit_id=visit_id,
+        code=[
+            _coding(LOINC, BODY_WEIGHT, "Body weight"),
+            _coding(MDC, "188736", "MDC_MASS_BODY_ACTUAL"),
+        ],
+        vital_sign=True,
+    )
+    obs["valueQuantity"] = _quantity(round(reading.in_kg(), 2), "kg", "kg")
+    return obs
+
+
+def body_fat_observation(
+    reading: BodyCompositionReading,
+    *,
+    msg_id: str,
+    measured_at: datetime,
+    subject_ref: str | None,
+    visit_id: str,
+) -> dict[str, Any]:
+    obs = _observation(
+        reading,
+        msg_id=msg_id,
+        measured_at=measured_at,
+        subject_ref=subject_ref,
+        visit_id=visit_id,
+        code=[
+            _coding(LOINC, BODY_FAT, "Percentage of body fat Measured"),
+            _coding(MDC, "188748", "MDC_BODY_FAT"),
+        ],
+        vital_sign=False,
+    )
+    obs["valueQuantity"] = _quantity(reading.body_fat_percent, "%", "%")
     return obs
