@@ -150,12 +150,15 @@ class DemoStack:
         self.stop()
 
 
-def run_visitors(stack: DemoStack, visitors: int, *, result_timeout: float = 15.0) -> list[str]:
-    """Each simulated visitor identifies, consents and takes one BP measurement."""
+def run_visitors(
+    stack: DemoStack, visitors: int, *, guests: int = 0, result_timeout: float = 15.0
+) -> list[str]:
+    """Each simulated visitor identifies, consents and takes one BP measurement: first
+    ``visitors`` citizen-app visitors (synced), then ``guests`` guests (kept on the kiosk)."""
     runtime = stack.runtime
     assert runtime is not None
     msg_ids: list[str] = []
-    for n in range(visitors):
+    for n in range(visitors + guests):
         done = threading.Event()
         outcome: list[BpResult | RetryRequest] = []
 
@@ -170,7 +173,7 @@ def run_visitors(stack: DemoStack, visitors: int, *, result_timeout: float = 15.
         off_result = runtime.visits.result_added.connect(record)
         off_retry = runtime.visits.retry_requested.connect(record)
         try:
-            if n % 2 == 0:
+            if n < visitors:
                 kind, subject = VisitorKind.CITIZEN_APP, f"demo-pseudonym-{n:04d}"
             else:
                 kind, subject = VisitorKind.GUEST, None
@@ -203,22 +206,29 @@ def wait_until_settled(stack: DemoStack, msg_ids: list[str], timeout: float) -> 
 
 
 def headless_report(
-    visitors: int, *, data_dir: Path | None = None, timeout: float = 60.0, seed: int | None = None
+    visitors: int,
+    *,
+    guests: int = 0,
+    data_dir: Path | None = None,
+    timeout: float = 60.0,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     started = time.monotonic()
     with DemoStack(data_dir, seed=seed) as stack:
-        msg_ids = run_visitors(stack, visitors)
+        msg_ids = run_visitors(stack, visitors, guests=guests)
         states = wait_until_settled(stack, msg_ids, timeout if stack.broker else 0.0)
         assert stack.runtime is not None
         quarantined = len(stack.runtime.store.quarantined())
         records = stack.records.counters if stack.records else None
         problem = stack.broker_problem
     values = list(states.values())
+    # Guest measurements have no outbox row: they never leave the kiosk.
     report: dict[str, Any] = {
-        "visitors": visitors,
+        "visitors": visitors + guests,
         "measurements": len(msg_ids),
         "synced": values.count("committed"),
-        "pending": len(msg_ids) - values.count("committed") - values.count("rejected"),
+        "kept_on_kiosk": len(msg_ids) - len(values),
+        "pending": len(values) - values.count("committed") - values.count("rejected"),
         "rejected": values.count("rejected"),
         "quarantined": quarantined,
         "elapsed_s": round(time.monotonic() - started, 3),

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from devices.readings import AnyReading
 from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
 from kiosk.scoring.bp import Alert
+from kiosk.scoring.service import ScoringService
 from kiosk.session import StaffAlert, VisitManager
 from kiosk.store import Store
 from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
@@ -26,6 +28,7 @@ from records.wire import check_kiosk_id
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_PURGE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ class KioskConfig:
     broker_url: str | None = None
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     discover_timeout: float = 5.0
+    # Guest visits never leave the kiosk; they are deleted this long after they end.
+    guest_retention: timedelta = timedelta(days=1)
 
     @property
     def db_path(self) -> Path:
@@ -66,6 +71,11 @@ class KioskRuntime:
             )
             self.visits.measurement_stored.connect(self.publisher.wake)
         self.visits.staff_alert.connect(self._on_staff_alert)
+        # Risk models are loaded and hash-verified once; a refused model is reported, never run,
+        # and the guideline categories work without any model.
+        self.scoring = ScoringService.load()
+        for name, reason in self.scoring.unavailable.items():
+            log.error("risk model %s unavailable: %s", name, reason)
         self.demo_actions: Sequence[tuple[str, Callable[[], None]]] = ()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
@@ -108,9 +118,19 @@ class KioskRuntime:
         asyncio.set_event_loop(self._loop)
         self._loop.run_forever()
 
+    def _purge_guests(self) -> None:
+        try:
+            n = self.store.purge_guest_visits(datetime.now(UTC) - self.config.guest_retention)
+            if n:
+                log.info("purged %d guest visit(s) past retention", n)
+        except KioskError:
+            log.exception("guest purge failed; trying again later")
+        self._loop.call_later(_PURGE_EVERY_S, self._purge_guests)
+
     def start(self, *, discover: bool = True) -> None:
         self._thread.start()
         self._started = True
+        self._loop.call_soon_threadsafe(self._purge_guests)
         if self.publisher is not None:
             self.publisher.start()
         if discover:

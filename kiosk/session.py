@@ -12,16 +12,31 @@ import enum
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from devices.errors import DecodeError, DeviceError, ImplausibleReadingError
 from devices.plausibility import ensure_plausible
-from devices.readings import AnyReading, BloodPressureReading
+from devices.readings import (
+    AnyReading,
+    BloodPressureReading,
+    BodyCompositionReading,
+    GlucoseReading,
+    MealContext,
+    WeightReading,
+)
 from kiosk.errors import SessionError
 from kiosk.ids import new_msg_id
 from kiosk.observable import Signal
 from kiosk.scoring.bp import Alert, BpClassification, classify_bp
+from kiosk.scoring.service import ScoringInputs, staff_alerts
+from kiosk.scoring.tables import BMI_KSSO, GLUCOSE_BY_CONTEXT, HYPOGLYCAEMIA, Band
 from kiosk.store import Store
-from kiosk.sync.fhir import blood_pressure_observation
+from kiosk.sync.fhir import (
+    blood_pressure_observation,
+    body_fat_observation,
+    glucose_observation,
+    weight_observation,
+)
 from records.wire import Envelope
 
 log = logging.getLogger(__name__)
@@ -40,6 +55,45 @@ class BpResult:
     reading: BloodPressureReading
     classification: BpClassification
     measured_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementResult:
+    """A stored glucose, weight or body-composition result with its guideline band, if any."""
+
+    measurement_id: str
+    visit_id: str
+    reading: GlucoseReading | WeightReading | BodyCompositionReading
+    category: str | None
+    label_ko: str | None
+    label_en: str | None
+    alert: Alert
+    measured_at: datetime
+
+
+class _ObservationIds(TypedDict):
+    msg_id: str
+    measured_at: datetime
+    subject_ref: str | None
+    visit_id: str
+
+
+_GLUCOSE_CONTEXT = {
+    MealContext.FASTING: "fasting",
+    MealContext.PREPRANDIAL: "fasting",
+    MealContext.POSTPRANDIAL: "postprandial",
+}
+_ALERT_ORDER = [Alert.NONE, Alert.SEE_DOCTOR_SOON, Alert.STAFF_NOW]
+
+
+def _alert_level(inputs: ScoringInputs) -> Alert:
+    """The highest staff alert scoring.md §5.2 gives for these inputs."""
+    levels = {a.level for a in staff_alerts(inputs)}
+    if "red" in levels:
+        return Alert.STAFF_NOW
+    if "amber" in levels:
+        return Alert.SEE_DOCTOR_SOON
+    return Alert.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +139,8 @@ class VisitManager:
         self.result_added: Signal[BpResult] = Signal()
         self.retry_requested: Signal[RetryRequest] = Signal()
         self.staff_alert: Signal[StaffAlert] = Signal()
+        # Results of other kinds (glucose, weight, body composition); BP keeps result_added.
+        self.measurement_added: Signal[MeasurementResult] = Signal()
         self.measurement_stored: Signal[str] = Signal()  # msg_id; wakes the sync publisher
 
     # --- visit flow -------------------------------------------------------------------
@@ -126,7 +182,9 @@ class VisitManager:
         return self.current
 
     # --- readings from the device hub -------------------------------------------------
-    def handle_reading(self, reading: AnyReading) -> BpResult | RetryRequest | None:
+    def handle_reading(
+        self, reading: AnyReading
+    ) -> BpResult | MeasurementResult | RetryRequest | None:
         visit = self.current
         if visit is None or not visit.consented:
             # No consent, no storage (PIPA): a cuff may also replay an earlier user's memory.
@@ -136,11 +194,9 @@ class VisitManager:
             ensure_plausible(reading)
         except ImplausibleReadingError as exc:
             return self._reject(exc.characteristic, exc.raw, exc, reading.device.address)
-        if not isinstance(reading, BloodPressureReading):
-            # Only blood pressure has a scoring path so far; keep the bytes rather than guess.
-            err = DeviceError(f"no scoring path for {reading.kind} readings yet")
-            return self._reject(reading.kind, reading.raw, err, reading.device.address)
-        return self._record_bp(visit, reading)
+        if isinstance(reading, BloodPressureReading):
+            return self._record_bp(visit, reading)
+        return self._record_other(visit, reading)
 
     def handle_device_error(self, error: DeviceError, device_address: str | None = None) -> None:
         if isinstance(error, DecodeError | ImplausibleReadingError):
@@ -165,6 +221,8 @@ class VisitManager:
         envelope = Envelope(
             msg_id=msg_id, kiosk_id=self.kiosk_id, kind="bp", observation=observation
         )
+        # Guests get their result on screen but nothing leaves the kiosk (no record to go to,
+        # no consent to share); the store purges them after the guest retention.
         self.store.record_measurement(
             msg_id=msg_id,
             visit_id=visit.id,
@@ -174,20 +232,87 @@ class VisitManager:
             alert=classification.alert.value,
             sync_kind="bp",
             payload=envelope.to_json(),
+            sync=visit.visitor_kind is not VisitorKind.GUEST and visit.consented,
         )
         result = BpResult(msg_id, visit.id, reading, classification, measured_at)
         self.current = replace(visit, results=(*visit.results, result))
         self.result_added.emit(result)
         self.measurement_stored.emit(msg_id)
-        if classification.alert is not Alert.NONE:
+        alert = max(
+            classification.alert,
+            _alert_level(ScoringInputs(pulse=reading.pulse_rate)),
+            key=_ALERT_ORDER.index,
+        )
+        if alert is not Alert.NONE:
+            pulse = f", pulse {round(reading.pulse_rate)}/min" if reading.pulse_rate else ""
             self.staff_alert.emit(
                 StaffAlert(
                     visit_id=visit.id,
                     measurement_id=msg_id,
-                    alert=classification.alert,
-                    summary=f"BP {classification.systolic}/{classification.diastolic} mmHg",
+                    alert=alert,
+                    summary=(
+                        f"BP {classification.systolic}/{classification.diastolic} mmHg{pulse}"
+                    ),
                 )
             )
+        return result
+
+    def _record_other(
+        self, visit: Visit, reading: GlucoseReading | WeightReading | BodyCompositionReading
+    ) -> MeasurementResult:
+        """Glucose, weight and body composition: categorised by the guideline tables, stored
+        with their outbox row exactly like blood pressure."""
+        msg_id = new_msg_id()
+        measured_at = datetime.now(UTC)
+        ids = _ObservationIds(
+            msg_id=msg_id, measured_at=measured_at, subject_ref=visit.subject_ref, visit_id=visit.id
+        )
+        band: Band | None = None
+        alert = Alert.NONE
+        if isinstance(reading, GlucoseReading):
+            mg_dl = reading.in_mg_dl()
+            context = _GLUCOSE_CONTEXT.get(reading.meal, "random") if reading.meal else "random"
+            hypo = HYPOGLYCAEMIA.classify(mg_dl)
+            band = hypo if hypo.code != "none" else GLUCOSE_BY_CONTEXT[context].classify(mg_dl)
+            alert = _alert_level(ScoringInputs(glucose_mg_dl=mg_dl))
+            sync_kind, observation = "glucose", glucose_observation(reading, **ids)
+            summary = f"glucose {mg_dl:.0f} mg/dL ({context})"
+        elif isinstance(reading, WeightReading):
+            if reading.bmi is not None:
+                band = BMI_KSSO.classify(reading.bmi)
+            sync_kind, observation = "weight", weight_observation(reading, **ids)
+            summary = f"weight {reading.in_kg():.1f} kg"
+        else:
+            sync_kind, observation = "bodycomp", body_fat_observation(reading, **ids)
+            summary = f"body fat {reading.body_fat_percent:.1f} %"
+        envelope = Envelope(
+            msg_id=msg_id, kiosk_id=self.kiosk_id, kind=sync_kind, observation=observation
+        )
+        self.store.record_measurement(
+            msg_id=msg_id,
+            visit_id=visit.id,
+            reading=reading,
+            measured_at=measured_at,
+            category=band.code if band else None,
+            alert=alert.value,
+            sync_kind=sync_kind,
+            payload=envelope.to_json(),
+            sync=visit.visitor_kind is not VisitorKind.GUEST and visit.consented,
+        )
+        result = MeasurementResult(
+            measurement_id=msg_id,
+            visit_id=visit.id,
+            reading=reading,
+            category=band.code if band else None,
+            label_ko=band.ko if band else None,
+            label_en=band.en if band else None,
+            alert=alert,
+            measured_at=measured_at,
+        )
+        self.measurement_added.emit(result)
+        self.measurement_stored.emit(msg_id)
+        if alert is not Alert.NONE:
+            self.staff_alert.emit(StaffAlert(visit.id, msg_id, alert, summary))
         return result
 
     def _reject(

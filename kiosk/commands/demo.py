@@ -31,11 +31,15 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.demo import DemoStack, headless_report
 
     if args.headless:
-        if args.visitors < 0:
-            print("error: --visitors must be 0 or more", file=sys.stderr)
+        if args.visitors < 0 or args.guests < 0:
+            print("error: --visitors and --guests must be 0 or more", file=sys.stderr)
             return 2
         report = headless_report(
-            args.visitors, data_dir=args.data_dir, timeout=args.timeout, seed=args.seed
+            args.visitors,
+            guests=args.guests,
+            data_dir=args.data_dir,
+            timeout=args.timeout,
+            seed=args.seed,
         )
         if args.json:
             print(json.dumps(report, ensure_ascii=False))
@@ -55,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser("demo", help="run the kiosk on simulated devices")
     demo.add_argument("--headless", action="store_true", help="no window; simulated visitors")
-    demo.add_argument("--visitors", type=int, default=5, help="simulated visitors (headless)")
+    demo.add_argument(
+        "--visitors", type=int, default=5, help="citizen-app visitors, synced (headless)"
+    )
+    demo.add_argument(
+        "--guests", type=int, default=0, help="extra guest visitors; kept on the kiosk (headless)"
+    )
     demo.add_argument("--json", action="store_true", help="print one JSON object (headless)")
     demo.add_argument("--data-dir", type=Path, default=None, help="where the demo keeps data")
     demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for sync")

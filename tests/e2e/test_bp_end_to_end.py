@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -58,7 +58,10 @@ class Kiosk:
             scanner_backend=self.air.scanner_backend,
         )
 
-    def measure(self, sbp: int, dbp: int, pulse: int, subject: str | None = None) -> BpResult:
+    def measure(
+        self, sbp: int, dbp: int, pulse: int, subject: str | None = "pseudo-e2e-0000"
+    ) -> BpResult:
+        """One consented visit; ``subject=None`` is a guest (kept on the kiosk, never synced)."""
         visits = self.runtime.visits
         got: list[BpResult] = []
         done = threading.Event()
@@ -252,6 +255,38 @@ def test_crisis_reading_sends_a_staff_alert_without_personal_data(
         watcher.disconnect()
     [(topic, payload)] = received
     body = json.loads(payload)
-    assert body["alert"] == "staff_now" and body["summary"] == "BP 196/118 mmHg"
+    assert body["alert"] == "staff_now" and body["summary"] == "BP 196/118 mmHg, pulse 96/min"
     assert body["measurement_id"] == crisis.measurement_id != calm.measurement_id
     assert b"pseudo-e2e-0002" not in payload and "pseudo" not in topic
+
+
+def test_guest_reading_stays_on_the_kiosk_and_is_purged_after_retention(
+    mosquitto: PrivateMosquitto,
+    records: RecordService,
+    postgres_url: str,
+    kiosk_factory: Callable[[str], Kiosk],
+) -> None:
+    kiosk = kiosk_factory(mosquitto.url)
+    wait_for(lambda: kiosk.runtime.publisher.connected, 10, "kiosk connected")
+    guest = kiosk.measure(132, 84, 70, subject=None)
+    citizen = kiosk.measure(118, 76, 64, subject="pseudo-e2e-0003")
+    wait_for(
+        lambda: kiosk.states([citizen.measurement_id]) == {citizen.measurement_id: "committed"},
+        15,
+        "the citizen's commit ack",
+    )
+    store = kiosk.runtime.store
+    # The guest saw a result and it is stored locally, but it has no outbox row at all.
+    assert guest.measurement_id in {m.id for m in store.measurements()}
+    assert kiosk.states([guest.measurement_id]) == {}
+    assert [m for m, _ in stored_rows(postgres_url)] == [citizen.measurement_id]
+    assert records.counters["received"] == 1
+
+    # Within retention nothing goes; past it the guest visit goes, the citizen's stays.
+    assert store.purge_guest_visits(kiosk_now() - timedelta(hours=1)) == 0
+    assert store.purge_guest_visits(kiosk_now() + timedelta(seconds=1)) == 1
+    assert {m.id for m in store.measurements()} == {citizen.measurement_id}
+
+
+def kiosk_now() -> datetime:
+    return datetime.now(UTC)

@@ -72,7 +72,7 @@ def test_decode_malformed_bytes_fail_cleanly() -> None:
     assert len(lines) == 1 and lines[0].startswith("error: ")
 
 
-def test_headless_demo_syncs_every_measurement(tmp_path: Path) -> None:
+def test_headless_demo_syncs_every_citizen_measurement(tmp_path: Path) -> None:
     proc = kiosk(
         "demo",
         "--headless",
@@ -88,6 +88,20 @@ def test_headless_demo_syncs_every_measurement(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)  # exactly one JSON object on stdout
     assert report["visitors"] == 5
     assert report["measurements"] == report["synced"] == 5
+    assert report["record_service"]["committed"] == 5
+    assert report["kept_on_kiosk"] == 0
     assert report["pending"] == 0 and report["rejected"] == 0
     # No fault was injected, so nothing should have been sent twice.
     assert report["record_service"]["duplicates"] == 0
+
+
+def test_headless_demo_keeps_guest_measurements_on_the_kiosk(tmp_path: Path) -> None:
+    proc = kiosk(
+        "demo", "--headless", "--visitors", "2", "--guests", "2", "--json", "--data-dir",
+        str(tmp_path),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["visitors"] == 4 and report["measurements"] == 4
+    assert report["synced"] == report["record_service"]["committed"] == 2
+    assert report["kept_on_kiosk"] == 2 and report["pending"] == 0
