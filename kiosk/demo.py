@@ -14,13 +14,16 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from devices.readings import MealContext
 from devices.sim.ble import SimulatedAir
 from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
+from devices.sim.glucose_meter import SimulatedGlucoseMeter
 from kiosk.errors import KioskError
 from kiosk.localbroker import LocalBrokerError, PrivateMosquitto
 from kiosk.runtime import KioskConfig, KioskRuntime
@@ -85,7 +88,9 @@ class DemoStack:
         self.runtime: KioskRuntime | None = None
         self.air = SimulatedAir()
         self.monitor = demo_monitor()
+        self.meter = SimulatedGlucoseMeter(address="C0:FF:EE:00:01:01", name="GLS SIM-1")
         self.air.add(self.monitor)
+        self.air.add(self.meter)
         self.broker_problem: str | None = None
 
     def start(self) -> KioskRuntime:
@@ -109,14 +114,22 @@ class DemoStack:
             broker_url=broker_url,
             publisher=self.publisher_settings,
             discover_timeout=1.0,
+            rescan_interval=1.0,
         )
         self.runtime = KioskRuntime(
             config,
             client_backend=self.air.client_backend,
             scanner_backend=self.air.scanner_backend,
         )
+        # As staff would pair them from the admin screen.
+        allow = self.runtime.allowlist
+        allow.add(self.monitor.address, profile_id="sig_bps", kind="blood_pressure", label="BP 1")
+        allow.add(self.meter.address, profile_id="sig_gls", kind="glucose", label="Glucose 1")
         self.runtime.start(discover=True)
-        self.runtime.demo_actions = (("혈압 모의 측정 · Simulate BP", self.simulate_measurement),)
+        self.runtime.demo_actions = (
+            ("혈압 모의 측정 · Simulate BP", self.simulate_measurement),
+            ("혈당 모의 측정 · Simulate glucose", self.simulate_glucose),
+        )
         return self.runtime
 
     def simulate_measurement(self) -> None:
@@ -125,6 +138,16 @@ class DemoStack:
         bp = simulated_bp(self.rng)
         self.runtime.spawn(
             self.monitor.measure(systolic=bp.systolic, diastolic=bp.diastolic, pulse=bp.pulse)
+        )
+
+    def simulate_glucose(self) -> None:
+        """A fasting fingerstick on the (simulated) meter; the kiosk imports it on its next
+        scan, as it would from a real meter that advertises after a measurement."""
+        assert self.runtime is not None
+        mg_dl = int(self.rng.triangular(80, 180, 105))
+        # The simulator lives on the runtime loop; touch it only there.
+        self.runtime.call_soon(
+            partial(self.meter.add_record, mg_dl, at=datetime.now(), meal=MealContext.FASTING)
         )
 
     def stop(self) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from devices.errors import DeviceError
+from devices.profiles.registry import default_registry
 from devices.readings import AnyReading
 from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
@@ -23,6 +24,7 @@ from kiosk.scoring.bp import Alert
 from kiosk.scoring.service import ScoringService
 from kiosk.session import StaffAlert, VisitManager
 from kiosk.store import Store
+from kiosk.store.devices import DeviceAllowlist
 from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
 from records.wire import check_kiosk_id
 
@@ -38,6 +40,9 @@ class KioskConfig:
     broker_url: str | None = None
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     discover_timeout: float = 5.0
+    # Allowlisted devices are looked for this often: meters and scales advertise only for a
+    # short while after a measurement, so a single scan at start-up would miss them.
+    rescan_interval: float = 10.0
     # Guest visits never leave the kiosk; they are deleted this long after they end.
     guest_retention: timedelta = timedelta(days=1)
 
@@ -71,6 +76,8 @@ class KioskRuntime:
             )
             self.visits.measurement_stored.connect(self.publisher.wake)
         self.visits.staff_alert.connect(self._on_staff_alert)
+        self.allowlist = DeviceAllowlist(self.store)
+        self._last_sequence = self.allowlist.last_sequences()
         # Risk models are loaded and hash-verified once; a refused model is reported, never run,
         # and the guideline categories work without any model.
         self.scoring = ScoringService.load()
@@ -133,9 +140,33 @@ class KioskRuntime:
         self._loop.call_soon_threadsafe(self._purge_guests)
         if self.publisher is not None:
             self.publisher.start()
-        if discover:
+        if not discover:
+            return
+        if self.allowlist.entries():
+            # Staff paired devices: hold the cuffs, import meters when they advertise.
+            self.run(self._scan_allowed_once())
+            self.spawn(self._rescan_forever())
+        else:
+            # Nothing paired yet (first start): hold every blood-pressure monitor in range.
             found = self.run(self.hub.discover(self.config.discover_timeout))
             log.info("devices linked: %d", len(found))
+
+    async def _scan_allowed_once(self) -> None:
+        allowed = {e.address: e.kind for e in self.allowlist.entries()}
+        await self.hub.scan_allowed(
+            default_registry().for_transport("ble"),
+            allowed,
+            seconds=self.config.discover_timeout,
+            last_sequence=self._last_sequence,
+        )
+
+    async def _rescan_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.rescan_interval)
+            try:
+                await self._scan_allowed_once()
+            except (DeviceError, KioskError) as exc:
+                log.warning("device scan failed: %s", exc)
 
     def stop(self) -> None:
         if self._started:
