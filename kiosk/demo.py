@@ -24,6 +24,7 @@ from devices.readings import MealContext
 from devices.sim.ble import SimulatedAir
 from devices.sim.bp_monitor import SimulatedBloodPressureMonitor
 from devices.sim.glucose_meter import SimulatedGlucoseMeter
+from devices.sim.scale import SimulatedSigScale
 from kiosk.errors import KioskError
 from kiosk.localbroker import LocalBrokerError, PrivateMosquitto
 from kiosk.runtime import KioskConfig, KioskRuntime
@@ -34,6 +35,8 @@ from records.service import RecordService
 log = logging.getLogger(__name__)
 
 DEMO_KIOSK_ID = "demo-kiosk-01"
+# The kiosk's own UDS slot on the demo scale, as staff would register it once.
+DEMO_SCALE_USER = (0, 4321)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +92,12 @@ class DemoStack:
         self.air = SimulatedAir()
         self.monitor = demo_monitor()
         self.meter = SimulatedGlucoseMeter(address="C0:FF:EE:00:01:01", name="GLS SIM-1")
+        self.scale = SimulatedSigScale(
+            address="C0:FF:EE:00:02:01", name="BCS SIM-1", users=dict([DEMO_SCALE_USER])
+        )
         self.air.add(self.monitor)
         self.air.add(self.meter)
+        self.air.add(self.scale)
         self.broker_problem: str | None = None
 
     def start(self) -> KioskRuntime:
@@ -125,10 +132,15 @@ class DemoStack:
         allow = self.runtime.allowlist
         allow.add(self.monitor.address, profile_id="sig_bps", kind="blood_pressure", label="BP 1")
         allow.add(self.meter.address, profile_id="sig_gls", kind="glucose", label="Glucose 1")
+        allow.add(
+            self.scale.address, profile_id="sig_bcs", kind="body_composition", label="Scale 1"
+        )
+        self.runtime.hub.scale_consent[self.scale.address.upper()] = DEMO_SCALE_USER
         self.runtime.start(discover=True)
         self.runtime.demo_actions = (
             ("혈압 모의 측정 · Simulate BP", self.simulate_measurement),
             ("혈당 모의 측정 · Simulate glucose", self.simulate_glucose),
+            ("체중 모의 측정 · Simulate weight", self.simulate_weight),
         )
         return self.runtime
 
@@ -149,6 +161,16 @@ class DemoStack:
         self.runtime.call_soon(
             partial(self.meter.add_record, mg_dl, at=datetime.now(), meal=MealContext.FASTING)
         )
+
+    def simulate_weight(self) -> None:
+        """The visitor steps on the (simulated) scale; the kiosk connects when it sees the
+        scale's advert, proves its UDS consent and gets weight and body composition."""
+        assert self.runtime is not None
+        weight = round(self.rng.triangular(45.0, 90.0, 62.0), 1)
+        fat = round(self.rng.triangular(15.0, 38.0, 26.0), 1)
+        # The scale keeps its indications until the kiosk subscribes, as a real one does
+        # while it shows the result.
+        self.runtime.spawn(self.scale.step_on(weight, body_fat_percent=fat, impedance_ohm=480.0))
 
     def stop(self) -> None:
         if self.runtime is not None:

@@ -16,10 +16,11 @@ from typing import Any
 
 from devices.ble.glucose import GlucoseMeterLink
 from devices.ble.link import BloodPressureLink, discover_health_devices
+from devices.ble.scale import AdvertScaleWatcher, ScaleLink
 from devices.ble.scanner import ScanResult, scan_profiles
 from devices.errors import DeviceError, LinkError
 from devices.profiles.schema import Profile
-from devices.readings import AnyReading, DeviceIdentity
+from devices.readings import AnyReading, DeviceIdentity, WeightReading
 from kiosk.observable import Signal
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ CONNECTED = "connected"
 READING = "reading"
 IDLE = "idle"
 ERROR = "error"
+
+SCALE_KINDS = frozenset({"weight", "body_composition"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class DeviceHub:
         scanner_backend: type[Any] | None = None,
         reconnect_delay: float = 1.0,
         max_reconnect_delay: float = 30.0,
+        scale_timeout: float = 30.0,
     ) -> None:
         self._on_reading = on_reading
         self._on_error = on_error
@@ -68,10 +72,22 @@ class DeviceHub:
         self._stopping = False
         self.status: dict[str, DeviceStatus] = {}
         self.status_changed: Signal[DeviceStatus] = Signal()
+        # address (upper case) → (UDS user index, consent code) of the kiosk's slot on a
+        # multi-user scale; without one the scale measures as an unknown user (0xFF).
+        self.scale_consent: dict[str, tuple[int, int]] = {}
+        self.scale_timeout = scale_timeout
+        self._scales_busy: set[str] = set()
+        self._advert_watcher: AdvertScaleWatcher | None = None
+        self._advert_allowed: dict[str, str] = {}  # address (upper case) → kind
 
     def _set_status(self, status: DeviceStatus) -> None:
         self.status[status.address] = status
         self.status_changed.emit(status)
+
+    def report_status(self, status: DeviceStatus) -> None:
+        """A device the hub does not drive itself (a serial cable) reports its state here, on
+        the runtime thread, so the staff screen watches one status model."""
+        self._set_status(status)
 
     async def discover(self, timeout: float = 5.0) -> list[str]:
         """Scan once and hold a link to every blood-pressure monitor seen."""
@@ -208,6 +224,78 @@ class DeviceHub:
             return len(result.readings)
         return 0
 
+    async def measure_scale(self, address: str, kind: str = "weight") -> int:
+        """Connect to a WSS/BCS scale that woke up, wait for one measurement (proving UDS
+        consent first when the kiosk has a slot on it) and route it; returns readings routed.
+
+        A scale advertises when someone steps on it, so this runs when a scan sees it; a
+        second call while one is waiting does nothing."""
+        key = address.upper()
+        if key in self._scales_busy:
+            return 0
+        self._scales_busy.add(key)
+        status = self.status.get(address) or DeviceStatus(address=address, kind=kind)
+        self._set_status(replace(status, state=READING, last_error=None, advice=None))
+        link = ScaleLink(
+            address,
+            client_backend=self._client_backend,
+            consent=self.scale_consent.get(key),
+            timeout=self.scale_timeout,
+        )
+        try:
+            result = await link.measure()
+        except LinkError as exc:
+            if isinstance(exc.__cause__, TimeoutError):
+                # Woke up but nobody stood on it long enough: not a fault.
+                self._set_status(replace(self.status[address], connected=False, state=IDLE))
+                return 0
+            self._set_status(
+                replace(
+                    self.status[address],
+                    connected=False,
+                    last_error=str(exc),
+                    advice=exc.advice,
+                    state=ERROR,
+                )
+            )
+            self._on_error(exc, address)
+            return 0
+        finally:
+            self._scales_busy.discard(key)
+        for error in result.errors:
+            self._on_error(error, address)
+        # The BCS record repeats the weight; it is stored as body fat only (kiosk.session), so
+        # both readings are routed and the weight is recorded once, from WSS.
+        readings: list[AnyReading] = [r for r in (result.weight, result.body) if r is not None]
+        for reading in readings:
+            self._on_reading(reading)
+        self._set_status(
+            replace(
+                self.status[address],
+                connected=False,
+                state=IDLE,
+                battery_percent=result.battery_percent
+                if result.battery_percent is not None
+                else self.status[address].battery_percent,
+            )
+        )
+        return len(readings)
+
+    def _advert_reading(self, reading: WeightReading, _advert: object, _profile: Profile) -> None:
+        address = reading.device.address
+        kind = self._advert_allowed.get(address.upper())
+        if kind is None:
+            return  # a neighbour's scale
+        status = self.status.get(address) or DeviceStatus(address=address, kind=kind)
+        self._set_status(replace(status, identity=reading.device, state=IDLE))
+        self._on_reading(reading)
+
+    @staticmethod
+    def _advert_error(error: DeviceError) -> None:
+        # The watcher cannot say which device sent it: a neighbour's broken advert must not
+        # ask this visitor to measure again, so it is only logged.
+        log.warning("undecodable scale advert: %s", error)
+
     async def scan_allowed(
         self,
         profiles: Iterable[Profile],
@@ -216,19 +304,36 @@ class DeviceHub:
         seconds: float = 5.0,
         last_sequence: MutableMapping[str, int] | None = None,
     ) -> list[ScanResult]:
-        """Scan once; connect to (BP) or import from (glucose) every allowed device seen.
+        """Scan once; connect to (BP), import from (glucose) or measure on (WSS/BCS scales)
+        every allowed device seen; readings of allowed advert-only scales are routed too.
 
         ``allowlist`` maps address → kind. RSSI is recorded for every allowed device seen.
         """
         allowed = {a.upper(): kind for a, kind in allowlist.items()}
+        profiles = tuple(profiles)
+        advert_only = {p.id for p in profiles if getattr(p.section, "advert_codec", None)}
+        self._advert_allowed = {a: kind for a, kind in allowed.items() if kind in SCALE_KINDS}
         known: list[ScanResult] = []
-        found = await scan_profiles(
+        scan = scan_profiles(
             profiles,
             seconds,
             scanner_backend=self._scanner_backend,
             allowlist=allowed,
             on_known=known.append,
         )
+        if self._advert_allowed:
+            # Advert-only scales (Xiaomi) never connect: their readings are in the adverts.
+            # One watcher for the hub's life, so a repeated advert is reported once.
+            if self._advert_watcher is None:
+                self._advert_watcher = AdvertScaleWatcher(
+                    profiles,
+                    on_reading=self._advert_reading,
+                    on_error=self._advert_error,
+                    scanner_backend=self._scanner_backend,
+                )
+            found, _ = await asyncio.gather(scan, self._advert_watcher.watch(seconds))
+        else:
+            found = await scan
         for result in known:
             kind = allowed[result.address.upper()]
             current = self.status.get(result.address) or DeviceStatus(result.address, kind)
@@ -237,6 +342,8 @@ class DeviceHub:
                 await self.add_blood_pressure_monitor(result.address)
             elif kind == "glucose" and last_sequence is not None:
                 self._spawn(self.import_glucose(result.address, last_sequence))
+            elif kind in SCALE_KINDS and not advert_only.intersection(result.profiles):
+                self._spawn(self.measure_scale(result.address, kind))
         return found
 
     def _spawn(self, coro: Any) -> None:

@@ -22,6 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
 from kiosk.scoring.bp import Alert
 from kiosk.scoring.service import ScoringService
+from kiosk.serial_service import SerialDeviceConfig, SerialDeviceService
 from kiosk.session import StaffAlert, VisitManager
 from kiosk.store import Store
 from kiosk.store.devices import DeviceAllowlist
@@ -45,6 +46,8 @@ class KioskConfig:
     rescan_interval: float = 10.0
     # Guest visits never leave the kiosk; they are deleted this long after they end.
     guest_retention: timedelta = timedelta(days=1)
+    # Serial cables (body-composition analysers, pushing meters): port path or "auto" + profile.
+    serial_devices: tuple[SerialDeviceConfig, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -61,6 +64,17 @@ class KioskRuntime:
     ) -> None:
         check_kiosk_id(config.kiosk_id)
         self.config = config
+        # Built first: a bad serial profile is a ConfigError before anything is opened.
+        # Readers run on their own threads; what they hand over is re-posted onto the
+        # runtime thread, where the visit manager and the hub's status live.
+        self.serial = SerialDeviceService(
+            config.serial_devices,
+            on_reading=lambda reading: self.call_soon(self._on_reading, reading),
+            on_error=lambda error, port: self.call_soon(self._on_device_error, error, port),
+        )
+        self.serial.status_changed.connect(
+            lambda status: self.call_soon(self.hub.report_status, status)
+        )
         self.store = Store.open(config.db_path)
         self.visits = VisitManager(self.store, config.kiosk_id)
         self.hub = DeviceHub(
@@ -87,6 +101,7 @@ class KioskRuntime:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
         self._started = False
+        self._rescan: concurrent.futures.Future[None] | None = None
 
     def _on_staff_alert(self, alert: StaffAlert) -> None:
         # Values and ids only: the alert travels to staff tooling and logs.
@@ -140,12 +155,13 @@ class KioskRuntime:
         self._loop.call_soon_threadsafe(self._purge_guests)
         if self.publisher is not None:
             self.publisher.start()
+        self.serial.start()
         if not discover:
             return
         if self.allowlist.entries():
             # Staff paired devices: hold the cuffs, import meters when they advertise.
             self.run(self._scan_allowed_once())
-            self.spawn(self._rescan_forever())
+            self._rescan = self.spawn(self._rescan_forever())
         else:
             # Nothing paired yet (first start): hold every blood-pressure monitor in range.
             found = self.run(self.hub.discover(self.config.discover_timeout))
@@ -169,8 +185,11 @@ class KioskRuntime:
                 log.warning("device scan failed: %s", exc)
 
     def stop(self) -> None:
+        self.serial.stop()
         if self._started:
             try:
+                if self._rescan is not None:
+                    self._rescan.cancel()
                 self.run(self.hub.stop(), timeout=10)
             finally:
                 self._loop.call_soon_threadsafe(self._loop.stop)
