@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench clean fuzz
+.PHONY: venv demo test lint bench clean fuzz screenshots
 
 venv: $(STAMP)
 
@@ -30,6 +30,11 @@ test: lint
 fuzz: venv
 	FUZZ_EXAMPLES=100000 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider \
 		-o timeout=3600 -q tests/devices/test_codec_properties.py
+
+# Every visitor screen in Korean and English, portrait and landscape, for reviewers.
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots --landscape
 
 bench: venv
 	@set -e; found=0; for f in bench/bench_*.py; do \

@@ -3,76 +3,258 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
     QFrame,
-    QHBoxLayout,
     QMainWindow,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.visit_flow import FlowState, Language, Step, VisitFlow
 from ui import texts
 from ui.bridge import ModelBridge
+from ui.flow_screens import (
+    ConsentScreen,
+    FinishScreen,
+    FlowScreen,
+    IdentifyScreen,
+    MeasureScreen,
+    ResultsScreen,
+    StaffScreen,
+    WelcomeScreen,
+)
 from ui.fonts import apply_app_font
 from ui.result_screen import ResultScreen
-from ui.theme import BACKGROUND, DEMO_BACKGROUND, PANEL_BORDER, TEXT, TextRole, Theme
-from ui.widgets import BilingualButton, make_label
+from ui.texts import Bilingual
+from ui.theme import (
+    BACKGROUND,
+    COUNTDOWN_BACKGROUND,
+    DEMO_BACKGROUND,
+    PANEL_BORDER,
+    TEXT,
+    TextRole,
+    Theme,
+)
+from ui.widgets import BilingualButton, BilingualText, make_label
 
 if TYPE_CHECKING:
     from ui.protocol import RuntimeLike
 
+_ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin})
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack that needs only the room of the screen it shows: screens that are not on show
+    (a crowded measure screen behind the staff screen) must not squeeze the one that is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
 
 class KioskWindow(QMainWindow):
-    """The visitor's window: the result screen, the start button and (demo only) simulators."""
+    """The visitor's window: one screen per step of the visit flow, (demo only) simulators."""
 
     def __init__(
         self, runtime: RuntimeLike, *, theme: Theme | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._runtime = runtime
-        theme = theme or Theme()
+        self.theme = theme = theme or Theme()
         self.setWindowTitle("빛고을 건강 키오스크")
+        # The flow runs on the runtime thread like the visit manager it wraps; the window only
+        # posts intent to it and draws the states it publishes.
+        self.flow = VisitFlow(runtime.visits)
+        self.bridge = ModelBridge(runtime.visits, self.flow, parent=self)
+        self.state = self.flow.state
+        self._language: Language | None = None
 
-        self.bridge = ModelBridge(runtime.visits, parent=self)
         self.result_screen = ResultScreen(self.bridge, theme=theme)
+        post = self._post
+        self.welcome = WelcomeScreen(theme, self.flow, post)
+        self.identify = IdentifyScreen(theme, self.flow, post)
+        self.consent = ConsentScreen(theme, self.flow, post)
+        self.measure = MeasureScreen(theme, self.flow, post, self.result_screen)
+        self.results = ResultsScreen(theme, self.flow, post)
+        self.finish = FinishScreen(theme, self.flow, post)
+        self.staff = StaffScreen(theme, self.flow, post)
+        self.start_button = self.welcome.start_button
+        self.screens: dict[Step, FlowScreen] = {
+            Step.WELCOME: self.welcome,
+            Step.IDENTIFY: self.identify,
+            Step.CONSENT: self.consent,
+            Step.MEASURE: self.measure,
+            Step.RESULTS: self.results,
+            Step.FINISH: self.finish,
+            Step.STAFF: self.staff,
+        }
+        self.stack = CurrentPageStack()
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
 
-        self.start_button = BilingualButton(
-            theme, texts.START_VISIT, name="startVisit", primary=True
+        # Every screen but the welcome: switch language, start over (검증기준 7).
+        self.header = QWidget()
+        header = self._header = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.header)
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(theme.gap_px)
+        self.language_button = BilingualButton(
+            theme, Bilingual("English", ""), name="langToggle", primary=False
         )
-        self.start_button.clicked.connect(self._start_visit)
+        self.language_button.clicked.connect(self._toggle_language)
+        self.home_button = BilingualButton(theme, texts.HOME, name="home", primary=False)
+        self.home_button.clicked.connect(lambda: self._post(self.flow.reset))
+        header.addWidget(self.language_button)
+        header.addStretch(1)
+        header.addWidget(self.home_button)
+
+        # The idle warning: a visible countdown and one big "more time" button (검증기준 2).
+        self.countdown = QFrame()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setStyleSheet(
+            f"QFrame#countdown {{ background-color: {COUNTDOWN_BACKGROUND};"
+            f" border: 3px solid {PANEL_BORDER}; border-radius: {theme.metrics.px(3)}px; }}"
+        )
+        self.countdown_text = BilingualText(
+            theme, name="countdownText", ko_role=TextRole.BODY, colour=TEXT, en_colour=TEXT
+        )
+        self.more_time = BilingualButton(theme, texts.MORE_TIME, name="moreTime", primary=True)
+        self.more_time.clicked.connect(lambda: self._post(self.flow.more_time))
+        countdown = QVBoxLayout(self.countdown)
+        pad = theme.metrics.px(3)
+        countdown.setContentsMargins(pad, pad, pad, pad)
+        countdown.addWidget(self.countdown_text)
+        countdown.addWidget(self.more_time)
+        self.countdown.setVisible(False)
 
         self.demo_strip: QFrame | None = None
         self.demo_buttons: list[BilingualButton] = []
         if runtime.demo_actions:
             self.demo_strip = self._build_demo_strip(theme)
 
-        # The main action sits in the same large bottom position on every screen (kiosk_ux §5);
-        # the demo strip goes under it (portrait) or beside it (landscape).
-        self._bottom = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self._bottom.setSpacing(theme.gap_px)
-        self._bottom.addWidget(self.start_button, 1)
-        if self.demo_strip is not None:
-            self._bottom.addWidget(self.demo_strip, 2)
-
         central = QWidget()
         central.setObjectName("kioskCentral")
+        central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         central.setStyleSheet(f"QWidget#kioskCentral {{ background-color: {BACKGROUND}; }}")
-        layout = QVBoxLayout(central)
+        # Portrait: header on top, demo strip at the bottom. Landscape: both in a side column,
+        # so the screens get the scarce height. See resizeEvent.
+        self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, central)
         m = theme.margin_px // 2
-        layout.setContentsMargins(m, m, m, m)
-        layout.setSpacing(theme.gap_px)
-        layout.addWidget(self.result_screen, 1)
-        layout.addLayout(self._bottom)
+        self._outer.setContentsMargins(m, m, m, m)
+        self._outer.setSpacing(theme.gap_px)
+        side = QWidget()
+        self._side = QBoxLayout(QBoxLayout.Direction.TopToBottom, side)
+        self._side.setContentsMargins(0, 0, 0, 0)
+        self._side.setSpacing(theme.gap_px)
+        self._side.addWidget(self.header)
+        main = QWidget()
+        self._main = QVBoxLayout(main)
+        self._main.setContentsMargins(0, 0, 0, 0)
+        self._main.setSpacing(theme.gap_px)
+        self._main.addWidget(self.stack, 1)
+        if self.demo_strip is not None:
+            self._main.addWidget(self.demo_strip)
+        self._outer.addWidget(side)
+        self._outer.addWidget(main, 1)
+        # An overlay, not a layout item: the warning never pushes the screen's content off.
+        self.countdown.setParent(central)
         self.setCentralWidget(central)
         # The window takes the panel's size, not the content's: otherwise a layout built for
         # the other orientation first grows the window past the screen before resizeEvent can
         # rearrange it. Tests check the content's minimum size fits each orientation.
         self.setMinimumSize(1, 1)
+        self._landscape = False
+
+        self.bridge.flow_changed.connect(self.apply)
+        self.apply(self.flow.state)
+        # The clock of the idle reset; the flow decides, this only tells it the time.
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(lambda: self._post(self.flow.tick))
+        self._clock.start()
+        self._last_touch = 0.0
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # --- intent ---------------------------------------------------------------------------
+    def _post(self, method: Callable[..., object], *args: object) -> None:
+        """Run a flow method on the runtime thread with the time of the tap; never waits."""
+        self._runtime.call_soon(method, *args, time.monotonic())
+
+    def _toggle_language(self) -> None:
+        other = Language.KO if self.state.language is Language.EN else Language.EN
+        self._post(self.flow.set_language, other)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Any press or key on this window is activity: it restarts the idle clock.
+        if (
+            event.type() in _ACTIVITY
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and time.monotonic() - self._last_touch > 0.5  # one post per burst is enough
+        ):
+            self._last_touch = time.monotonic()
+            self._post(self.flow.touch)
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A keyboard-wedge QR reader and a physical keypad type here (검증기준 3).
+        if self.state.step is Step.IDENTIFY:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.identify.submit()
+            elif event.key() == Qt.Key.Key_Backspace:
+                self.identify.press("del")
+            elif event.text().isprintable() and event.text():
+                self.identify.type_text(event.text())
+            return
+        super().keyPressEvent(event)
+
+    # --- drawing the flow's state ---------------------------------------------------------
+    def apply(self, state: FlowState) -> None:
+        self.state = state
+        for screen in self.screens.values():
+            screen.apply(state)
+        screen = self.screens[state.step]
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+            # No focus ring on a fresh screen (it looks like a choice already made); Tab from
+            # a physical keypad still reaches every button in order.
+            central = self.centralWidget()
+            if central is not None:
+                central.setFocus()
+        self.header.setVisible(state.step is not Step.WELCOME)
+        self.home_button.setVisible(state.step is not Step.STAFF)
+        if state.countdown_s is not None:
+            self.countdown_text.set_text(texts.countdown_text(state.countdown_s))
+        self.countdown.setVisible(state.countdown_s is not None)
+        if state.countdown_s is not None:
+            self._place_countdown()
+        if state.language is not self._language:
+            self._language = state.language
+            for text in self.findChildren(BilingualText):
+                text.set_language(state.language.value)
+            for button in self.findChildren(BilingualButton):
+                if button not in self.demo_buttons:
+                    button.set_language(state.language.value)
+        label = "한국어" if state.language is Language.EN else "English"
+        self.language_button.set_text(Bilingual(label, ""))
 
     def _build_demo_strip(self, theme: Theme) -> QFrame:
         strip = QFrame()
@@ -85,13 +267,16 @@ class KioskWindow(QMainWindow):
         )
         heading = make_label(theme, TextRole.DEMO, TEXT, name="demoHeading")
         heading.setText(f"{texts.DEMO_STRIP.ko} · {texts.DEMO_STRIP.en}")
-        row = QHBoxLayout()
+        self._demo_heading = heading
+        row = self._demo_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(theme.gap_px)
         for label, action in self._runtime.demo_actions:
             # Labels come from the runtime and are already one language; show them as given.
+            # "혈압 모의 측정 · Simulate BP": Korean line and English line, as everywhere else.
+            ko, _, en = label.partition(" · ")
             button = BilingualButton(
                 theme,
-                texts.Bilingual(label, ""),
+                texts.Bilingual(ko, en),
                 name=f"demo{len(self.demo_buttons)}",
                 primary=False,
                 ko_role=TextRole.DEMO,
@@ -108,32 +293,71 @@ class KioskWindow(QMainWindow):
         layout.addLayout(row)
         return strip
 
-    def _start_visit(self) -> None:
-        visits = self._runtime.visits
-        # Demo simplification: a guest visit and its consent in one tap. The real flow needs an
-        # identify step and a consent screen the visitor reads and accepts (PIPA).
-        # Both run on the runtime thread, in this order; the GUI never touches the store.
-        self._runtime.call_soon(visits.start_visit)
-        self._runtime.call_soon(visits.give_consent)
-
     @property
     def landscape(self) -> bool:
-        return self.result_screen.landscape
+        return self._landscape
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Physical text sizes are fixed (mm), so a wide panel gets a wider arrangement instead
         # of smaller text. Only switch on an actual change, to avoid layout ping-pong.
         size = event.size()
         landscape = size.width() > size.height()
-        if landscape != self.landscape:
+        if landscape != self._landscape:
+            self._landscape = landscape
             self.result_screen.set_landscape(landscape)
-            self._bottom.setDirection(
-                QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-            )
+            self.identify.set_landscape(landscape)
+            self.measure.set_landscape(landscape)
+            self.consent.set_landscape(landscape)
+            self.results.set_landscape(landscape)
+            ltr, ttb = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
+            if self.demo_strip is not None:
+                # Bottom of the screen (portrait), or a column at the foot of the side column
+                # (landscape): the screens keep the scarce height and most of the width.
+                self._demo_row.setDirection(ttb if landscape else ltr)
+                (self._main if landscape else self._side).removeWidget(self.demo_strip)
+                strip = texts.DEMO_STRIP
+                self._demo_heading.setText(
+                    # A narrow column: break at the phrase boundaries by hand.
+                    strip.ko.replace(" (", "\n(") + "\n" + strip.en
+                    if landscape
+                    else f"{strip.ko} · {strip.en}"
+                )
+                if landscape:
+                    self._side.addStretch(1)
+                    self._side.addWidget(self.demo_strip)
+                else:
+                    self._side.takeAt(self._side.count() - 1)  # the stretch
+                    self._main.addWidget(self.demo_strip)
+                # Lay out now, not on a later pass: the first frame must already fit.
+                self._side.activate()
+                self._outer.activate()
+            self._outer.setDirection(ltr if landscape else ttb)
+            self._header.setDirection(ttb if landscape else ltr)
         super().resizeEvent(event)
+        self._place_countdown()
+
+    def _place_countdown(self) -> None:
+        central = self.centralWidget()
+        if central is None:
+            return
+        top_left = self.stack.mapTo(central, QPoint(0, 0))
+        layout = self.countdown.layout()
+        width = self.stack.width()
+        # Wrapped text needs the height for this width, not the unwrapped size hint.
+        height = max(
+            self.countdown.sizeHint().height(),
+            layout.totalHeightForWidth(width) if layout is not None else 0,
+        )
+        self.countdown.setGeometry(top_left.x(), top_left.y(), width, height)
+        self.countdown.raise_()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._clock.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.bridge.close()
+        self.flow.close()
         super().closeEvent(event)
 
 
@@ -174,3 +398,4 @@ def run_kiosk_window(runtime: RuntimeLike, *, fullscreen: bool = False) -> int:
         return app.exec()
     finally:
         window.bridge.close()
+        window.flow.close()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 if TYPE_CHECKING:
     from kiosk.session import Visit, VisitManager
+    from kiosk.visit_flow import VisitFlow
 
 
 class ModelBridge(QObject):
@@ -28,11 +29,15 @@ class ModelBridge(QObject):
     result_added = Signal(object)  # kiosk.session.BpResult
     retry_requested = Signal(object)  # kiosk.session.RetryRequest
     staff_alert = Signal(object)  # kiosk.session.StaffAlert
+    measurement_added = Signal(object)  # kiosk.session.MeasurementResult
+    flow_changed = Signal(object)  # kiosk.visit_flow.FlowState
 
     # One internal channel for all kinds keeps their order exactly as the kiosk emitted them.
     _posted = Signal(str, object)
 
-    def __init__(self, visits: VisitManager, parent: QObject | None = None) -> None:
+    def __init__(
+        self, visits: VisitManager, flow: VisitFlow | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._visits = visits
         self._lock = threading.Lock()
@@ -42,6 +47,8 @@ class ModelBridge(QObject):
             "result_added": self.result_added,
             "retry_requested": self.retry_requested,
             "staff_alert": self.staff_alert,
+            "measurement_added": self.measurement_added,
+            "flow_changed": self.flow_changed,
         }
         # Queued explicitly: the emitter is a foreign thread, and an auto connection would also
         # be queued, but saying so documents the contract and survives a moveToThread.
@@ -51,7 +58,10 @@ class ModelBridge(QObject):
             visits.result_added.connect(self._forwarder("result_added")),
             visits.retry_requested.connect(self._forwarder("retry_requested")),
             visits.staff_alert.connect(self._forwarder("staff_alert")),
+            visits.measurement_added.connect(self._forwarder("measurement_added")),
         ]
+        if flow is not None:
+            self._disconnects.append(flow.changed.connect(self._forwarder("flow_changed")))
 
     def current_visit(self) -> Visit | None:
         """A snapshot for a screen's first paint; later changes arrive as signals.

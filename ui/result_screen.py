@@ -60,6 +60,7 @@ class ResultScreen(QWidget):
         # Only which visit the banner belongs to: staff stay called for the rest of that visit,
         # even if a later reading is calmer.
         self._staff_visit_id: str | None = None
+        self._compact = False
 
         self.setObjectName("resultScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -217,6 +218,11 @@ class ResultScreen(QWidget):
             self._show_staff_banner(True)
         if visit is None or not visit.consented:
             # Readings are dropped until consent (PIPA), so there is nothing to measure yet.
+            # The last visitor's figures go too, even from the hidden result page.
+            self.bp_value.clear()
+            self.bp_value.setAccessibleName("")
+            for text in (self.pulse, self.category, self.advice):
+                text.set_text(Bilingual("", ""))
             self._show_message(ScreenState.IDLE, texts.IDLE, None)
         elif visit.results:
             self.show_result(visit.results[-1])
@@ -281,4 +287,9 @@ class ResultScreen(QWidget):
         # The banner takes the title's place: it is the most important line on the screen then,
         # and the space keeps everything on one screen without scrolling.
         self.staff_banner.setVisible(visible)
-        self.title.setVisible(not visible)
+        self.title.setVisible(not visible and not self._compact)
+
+    def set_compact(self, compact: bool) -> None:
+        """Without the title: a landscape panel showing a result needs the height."""
+        self._compact = compact
+        self.title.setVisible(not compact and self.staff_banner.isHidden())

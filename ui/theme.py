@@ -24,6 +24,29 @@ PANEL_BORDER = "#111111"  # buttons need a visible edge (kiosk_ux.md §5: flat b
 SECONDARY_BUTTON = "#FFFFFF"
 SECONDARY_PRESSED = "#D9DEE6"
 DEMO_BACKGROUND = "#EEF1F5"
+COUNTDOWN_BACKGROUND = "#FFF3C4"  # a soft yellow band; text on it is TEXT
+# Bands for glucose, weight and body composition (white text), chosen by alert and band code.
+BAND_GOOD = "#1B5E20"
+BAND_WATCH = "#7A4100"
+BAND_HIGH = "#8E0000"
+BAND_NEUTRAL = "#37474F"  # no cut-off applies (e.g. a random glucose below 200)
+
+# Every (text, background) pair the screens use; the accessibility test computes each ratio.
+PALETTE_PAIRS: tuple[tuple[str, str], ...] = (
+    (TEXT, BACKGROUND),
+    (TEXT_SECONDARY, BACKGROUND),
+    (ON_COLOUR, PRIMARY),
+    (ON_COLOUR, PRIMARY_PRESSED),
+    (ON_COLOUR, STAFF_BANNER),
+    (TEXT, SECONDARY_BUTTON),
+    (TEXT, SECONDARY_PRESSED),
+    (TEXT, DEMO_BACKGROUND),
+    (TEXT, COUNTDOWN_BACKGROUND),
+    (ON_COLOUR, BAND_GOOD),
+    (ON_COLOUR, BAND_WATCH),
+    (ON_COLOUR, BAND_HIGH),
+    (ON_COLOUR, BAND_NEUTRAL),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,13 +57,32 @@ class BilingualText(QWidget):
         layout.addWidget(self.ko)
         layout.addWidget(self.en)
 
+        self._text = Bilingual("", "")
+        self._language = "ko"
+
     def set_text(self, text: Bilingual) -> None:
-        self.ko.setText(text.ko)
-        self.en.setText(text.en)
-        # Screen readers and tests read the Korean; the English is a visual courtesy.
-        self.ko.setAccessibleName(spoken(text.ko))
-        self.en.setAccessibleName(spoken(text.en))
-        self.setAccessibleName(spoken(text.ko))
+        self._text = text
+        self._render()
+
+    def set_language(self, language: str) -> None:
+        """Korean: Korean large with the English courtesy line. English: English only, at the
+        Korean line's size (the ``ko`` label is the large, primary line)."""
+        self._language = language
+        self._render()
+
+    def _render(self) -> None:
+        text = self._text
+        if self._language == "en" and text.en:
+            primary, secondary = text.en, ""
+        else:
+            primary, secondary = text.ko, text.en
+        self.ko.setText(primary)
+        self.en.setText(secondary)
+        self.en.setVisible(bool(secondary))
+        # Screen readers and tests read the primary line; the courtesy line is visual.
+        self.ko.setAccessibleName(spoken(primary))
+        self.en.setAccessibleName(spoken(secondary))
+        self.setAccessibleName(spoken(primary))
 
 
 class BilingualButton(QPushButton):
@@ -81,7 +100,7 @@ class BilingualButton(QPushButton):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setAccessibleName(f"{text.ko} / {text.en}" if text.en else text.ko)
+        self._language = "ko"
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         # Keypad users reach it with Tab (검증기준 3); a tap does not leave a focus ring behind.
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -93,10 +112,9 @@ class BilingualButton(QPushButton):
         fg = ON_COLOUR if primary else TEXT
         role = ko_role or (TextRole.BUTTON if primary else TextRole.BODY)
         ko = make_label(theme, role, fg, name=f"{name}Ko", wrap=False)
-        ko.setText(text.ko)
         en = make_label(theme, TextRole.BUTTON_ENGLISH, fg, name=f"{name}En", wrap=False)
-        en.setText(text.en)
-        en.setVisible(bool(text.en))  # runtime-supplied demo labels have no English line
+        self._ko, self._en, self._text = ko, en, text
+        self.set_language("ko")
         for label in (ko, en):
             # Taps on the text must reach the button.
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -116,6 +134,22 @@ class BilingualButton(QPushButton):
             f"QPushButton#{name}:pressed {{ background: {pressed}; }}"
             f"QPushButton#{name}:focus {{ border: 6px solid {FOCUS_RING}; }}"
         )
+
+    def set_text(self, text: Bilingual) -> None:
+        self._text = text
+        self.set_language(self._language)
+
+    def set_language(self, language: str) -> None:
+        """English: the English words on the large line; runtime-supplied demo labels and
+        digits have no English and stay as they are."""
+        self._language = language
+        text = self._text
+        english = language == "en" and bool(text.en)
+        self._ko.setText(text.en if english else text.ko)
+        self._en.setText("" if english else text.en)
+        self._en.setVisible(not english and bool(text.en))
+        name = text.en if english else (f"{text.ko} / {text.en}" if text.en else text.ko)
+        self.setAccessibleName(spoken(name))
 
     def sizeHint(self) -> QSize:
         # QPushButton sizes itself from its own (empty) text; the two labels decide here.

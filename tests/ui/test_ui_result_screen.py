@@ -29,8 +29,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from devices.readings import BloodPressureReading, DeviceIdentity, PressureUnit
 from kiosk.scoring.bp import LABELS, Alert, classify_bp
-from kiosk.session import BpResult, RetryRequest, VisitManager
+from kiosk.session import BpResult, MeasurementResult, RetryRequest, VisitManager
 from kiosk.store import Store
+from kiosk.visit_flow import Step
 from ui import texts, theme
 from ui.app import KioskWindow, build_kiosk_window
 from ui.bridge import ModelBridge
@@ -233,7 +234,7 @@ def reading_threads(
     seen: list[int] = []
     original = visits.handle_reading
 
-    def recording(reading: Any) -> BpResult | RetryRequest | None:
+    def recording(reading: Any) -> BpResult | MeasurementResult | RetryRequest | None:
         seen.append(threading.get_ident())
         return original(reading)
 
@@ -266,13 +267,24 @@ def window(qapp: QApplication, runtime: ThreadRuntime) -> Iterator[KioskWindow]:
         yield win
 
 
+def tap(button: QWidget) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def start_visit(window: KioskWindow) -> None:
-    """Tap "새 방문 시작" like a visitor and wait until the screen asks for the cuff."""
-    QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    """Start, come as a guest and consent like a visitor; wait until the screen asks for the
+    cuff."""
+    tap(window.start_button)
+    pump_until(lambda: window.state.step is Step.IDENTIFY, "the identify screen")
+    tap(window.identify.guest)
+    pump_until(lambda: window.state.step is Step.CONSENT, "the consent screen")
+    tap(window.consent.agree)
     pump_until(lambda: window.result_screen.state is ScreenState.WAITING, "the waiting screen")
 
 
-def measure(runtime: ThreadRuntime, reading: BloodPressureReading) -> BpResult | RetryRequest:
+def measure(
+    runtime: ThreadRuntime, reading: BloodPressureReading
+) -> BpResult | MeasurementResult | RetryRequest:
     """Hand a reading to the visit manager on the runtime thread, as the device hub does."""
     outcome = runtime.submit(runtime.visits.handle_reading, reading).result(WAIT_S)
     assert outcome is not None, "reading was dropped (no consented visit?)"
@@ -374,31 +386,37 @@ def test_implausible_reading_asks_kindly_and_hides_staff_detail(
     assert gui_ident not in reading_threads and len(reading_threads) == 1
 
 
-def test_crisis_reading_shows_calm_staff_banner(
+def test_crisis_reading_shows_calm_staff_screen(
     window: KioskWindow, runtime: ThreadRuntime, tmp_path: Path
 ) -> None:
     screen = window.result_screen
     start_visit(window)
 
     measure(runtime, bp(190, 120, pulse=88))
-    pump_until(lambda: screen.state is ScreenState.RESULT, "the result screen")
+    pump_until(lambda: window.state.step is Step.STAFF, "the staff screen")
 
     expected = classify_bp(190, 120)
     assert expected.alert is Alert.STAFF_NOW
-    assert screen.staff_banner.isVisibleTo(screen)
-    assert screen.staff_text.ko.text() == texts.STAFF_NOW.ko
-    assert screen.staff_text.ko.text().startswith("가까운 직원에게 알려 주세요")
-    assert screen.category.ko.text() == expected.text.ko
+    # The whole screen turns to a calm "staff are coming"; no numbers to alarm the visitor.
+    assert window.stack.currentWidget() is window.staff
+    shown = visible_texts(window.staff)
+    assert window.staff.message.ko.text() == texts.STAFF_COMING.ko
+    assert not any(re.search(r"\d", t) for t in shown), shown
+    assert window.home_button.isHidden()  # staff reset it, not a stray tap
     image = save_screenshot(window, tmp_path, "result_screen_staff.png")
-    assert pixel_inside_top_of(screen.staff_banner, image, window) == QColor(theme.STAFF_BANNER)
-    assert pixel_inside_top_of(screen.category_band, image, window) == QColor(expected.text.colour)
+    assert pixel_inside_top_of(window.staff, image, window, dy=20) == QColor(theme.STAFF_BANNER)
+    # The measure screen underneath already carries the banner and the category.
+    assert screen.staff_banner.isVisibleTo(screen)
+    assert screen.category.ko.text() == expected.text.ko
 
-    # A calmer second reading in the same visit keeps the banner: staff are still on their way.
+    # A calmer second reading in the same visit keeps the staff screen and the banner.
     measure(runtime, bp(150, 92))
     pump_until(lambda: screen.category.ko.text() == classify_bp(150, 92).text.ko, "2nd result")
-    assert screen.staff_banner.isVisibleTo(screen)
+    assert window.state.step is Step.STAFF and screen.staff_banner.isVisibleTo(screen)
 
-    # The next visitor starts clean.
+    # Staff reset it; the next visitor starts clean.
+    tap(window.staff.staff_reset)
+    pump_until(lambda: window.state.step is Step.WELCOME, "the welcome screen")
     start_visit(window)
     assert screen.staff_banner.isHidden()
 
@@ -412,9 +430,19 @@ def test_start_button_posts_to_runtime_and_never_blocks(
     started = time.monotonic()
     QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - started < 0.5, "the tap waited for the runtime"
-    assert runtime.visits.current is None  # nothing ran on the GUI thread
+    assert window.flow.state.step is Step.WELCOME  # nothing ran on the GUI thread
 
     gate.set()
+    pump_until(lambda: window.state.step is Step.IDENTIFY, "the identify screen")
+    second_gate = threading.Event()
+    runtime.call_soon(second_gate.wait, WAIT_S)
+    started = time.monotonic()
+    tap(window.identify.guest)
+    assert time.monotonic() - started < 0.5, "the tap waited for the runtime"
+    assert runtime.visits.current is None
+    second_gate.set()
+    pump_until(lambda: window.state.step is Step.CONSENT, "the consent screen")
+    tap(window.consent.agree)
     pump_until(lambda: window.result_screen.state is ScreenState.WAITING, "the waiting screen")
     current = runtime.visits.current
     assert current is not None and current.consented
