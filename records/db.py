@@ -7,7 +7,8 @@ second row (sync_records.md §0.3, §2.5). Works on PostgreSQL (production) and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -218,10 +219,16 @@ def _device(obs: dict[str, Any]) -> tuple[str, str | None] | None:
 
 
 def insert_observations(
-    conn: Connection, envelopes: Iterable[Envelope], *, received_at: datetime | None = None
+    conn: Connection,
+    envelopes: Iterable[Envelope],
+    *,
+    received_at: datetime | None = None,
+    payloads: Mapping[str, bytes] | None = None,
 ) -> set[str]:
     """Insert envelopes; return the msg_ids that were new. Already-stored msg_ids are skipped.
 
+    ``payloads``: msg_id -> the envelope's JSON bytes as received. On PostgreSQL the body is
+    then taken from them by the server instead of re-serialising each Observation in Python.
     Runs inside the caller's transaction; the caller commits.
     """
     now = received_at or datetime.now(UTC)
@@ -266,6 +273,8 @@ def insert_observations(
     ):
         if values:
             conn.execute(_insert(conn, table).on_conflict_do_nothing(), values)
+    if conn.dialect.name == "postgresql":
+        return _insert_observations_pg(conn, list(rows.values()), now, payloads or {})
     stmt = (
         _insert(conn)
         .on_conflict_do_nothing(index_elements=["msg_id"])
@@ -274,6 +283,58 @@ def insert_observations(
     # RETURNING yields only rows actually inserted, so conflicts (duplicates) are left out.
     result = conn.execute(stmt, list(rows.values()))
     return {str(row[0]) for row in result}
+
+
+# One statement per batch with one array parameter per column: the multi-row VALUES form
+# measured ~40 % of the ingest worker (psycopg parsing a 9×500-parameter query, JSON re-encoding
+# every body). Bodies travel as text and are parsed by the server.
+_PG_INSERT = """
+    INSERT INTO observations (msg_id, kiosk_id, kind, effective_at, received_at, body,
+                              subject_ref, effective_ts, code)
+    SELECT u.msg_id, u.kiosk_id, u.kind, u.effective_at, %(received_at)b,
+           CASE WHEN u.is_envelope THEN u.body::jsonb -> 'observation' ELSE u.body::jsonb END,
+           u.subject_ref, u.effective_ts, u.code
+    FROM unnest(CAST(%(msg_id)b AS text[]), CAST(%(kiosk_id)b AS text[]), CAST(%(kind)b AS text[]),
+                CAST(%(effective_at)b AS text[]), CAST(%(body)b AS text[]),
+                CAST(%(is_envelope)b AS boolean[]), CAST(%(subject_ref)b AS text[]),
+                CAST(%(effective_ts)b AS timestamptz[]), CAST(%(code)b AS text[]))
+         AS u(msg_id, kiosk_id, kind, effective_at, body, is_envelope, subject_ref,
+              effective_ts, code)
+    ON CONFLICT (msg_id) DO NOTHING
+    RETURNING msg_id
+"""
+
+
+def _insert_observations_pg(
+    conn: Connection, rows: list[dict[str, Any]], now: datetime, payloads: Mapping[str, bytes]
+) -> set[str]:
+    bodies: list[str] = []
+    is_envelope: list[bool] = []
+    for row in rows:
+        raw = payloads.get(row["msg_id"])
+        try:
+            # -sig: json.loads skips a UTF-8 byte-order mark, PostgreSQL's jsonb does not.
+            body = raw.decode("utf-8-sig") if raw is not None else None
+        except UnicodeDecodeError:  # json accepts UTF-16/32 too; re-encode those in Python
+            body = None
+        is_envelope.append(body is not None)
+        bodies.append(body if body is not None else json.dumps(row["body"], ensure_ascii=False))
+    params: dict[str, Any] = {
+        col: [row[col] for row in rows]
+        for col in ("msg_id", "kiosk_id", "kind", "effective_at", "subject_ref")
+    }
+    params.update(
+        effective_ts=[row["effective_ts"] for row in rows],
+        code=[row["code"] for row in rows],
+        body=bodies,
+        is_envelope=is_envelope,
+        received_at=now,
+    )
+    # Binary parameters (%(name)b): psycopg dumps text-format arrays escaping every element
+    # with a regex (measured 0.2 ms per row); binary ones are copied as they are.
+    # exec_driver_sql keeps SQLAlchemy's error translation (DataError, disconnects).
+    result = conn.exec_driver_sql(_PG_INSERT, params)
+    return {str(m) for (m,) in result}
 
 
 def stored_kiosk_ids(conn: Connection, msg_ids: Iterable[str]) -> dict[str, str]:

@@ -20,7 +20,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -267,7 +277,12 @@ class Store:
         stale = _now() - resend_after
         cols = (Outbox.msg_id, Outbox.kind, Outbox.payload, Outbox.state, Outbox.attempts)
         skip = list(exclude)
+        # created_at only orders the merge below: read as stored (fixed-width ISO text on
+        # SQLite, so text order is time order); parsing a datetime per row cost more than the
+        # query. Core on the session's connection skips the ORM's per-row result handling.
+        created = type_coerce(Outbox.created_at, String)
         with self._tx() as s:
+            conn = s.connection()
             # Two queries on the (state, created_at) index instead of one OR: with a backlog
             # the OR scanned and sorted the whole table on every drain pass.
             found: list[Any] = []
@@ -275,11 +290,11 @@ class Store:
                 Outbox.state == OutboxState.PENDING,
                 (Outbox.state == OutboxState.SENT) & (Outbox.sent_at < stale),
             ):
-                q = select(Outbox.created_at, *cols).where(cond)
+                q = select(created, *cols).where(cond)
                 if skip:
                     q = q.where(Outbox.msg_id.not_in(skip))
                 q = q.order_by(Outbox.created_at, Outbox.msg_id).limit(limit)
-                found.extend(s.execute(q).all())
+                found.extend(conn.execute(q).all())
         found.sort(key=lambda r: (r[0], r[1]))
         return [OutboxRow(m, k, p, st, a) for _, m, k, p, st, a in found[:limit]]
 
@@ -297,7 +312,7 @@ class Store:
         if not msg_ids:
             return
         with self._tx() as s:
-            s.execute(
+            s.connection().execute(
                 update(Outbox)
                 .where(Outbox.msg_id.in_(list(msg_ids)), Outbox.state.in_(["pending", "sent"]))
                 .values(state=OutboxState.SENT, sent_at=_now(), attempts=Outbox.attempts + 1)
@@ -307,7 +322,8 @@ class Store:
         if not msg_ids:
             return 0
         with self._tx() as s:
-            result = s.execute(
+            # Core on the connection: the ORM's bulk-update bookkeeping is not needed here.
+            result = s.connection().execute(
                 update(Outbox)
                 .where(Outbox.msg_id.in_(list(msg_ids)), Outbox.state != OutboxState.COMMITTED)
                 .values(state=OutboxState.COMMITTED, done_at=_now(), last_error=None)

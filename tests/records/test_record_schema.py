@@ -126,3 +126,41 @@ def test_citizen_observations_by_time_range(postgres_url: str) -> None:
             ]
     finally:
         engine.dispose()
+
+
+def test_bulk_insert_takes_bodies_from_the_received_bytes(postgres_url: str) -> None:
+    """The PostgreSQL path stores the Observation cut out of the envelope bytes by the server;
+    it must equal what a Python re-encoding would store, whichever way the body arrives."""
+    engine = make_engine(postgres_url)
+    try:
+        create_schema(engine)
+        day = datetime(2026, 12, 4, 9, tzinfo=KST)
+        as_bytes, no_bytes, utf16, korean, bom = (
+            _env(day + timedelta(minutes=m), "pseudo-A") for m in range(5)
+        )
+        korean.observation["note"] = [{"text": "커프가 미끄러짐"}]
+        payloads = {
+            as_bytes.msg_id: as_bytes.to_json(),
+            # json accepts UTF-16 too; the server is given a Python re-encoding for it.
+            utf16.msg_id: as_utf16(utf16),
+            korean.msg_id: korean.to_json(),
+            bom.msg_id: b"\xef\xbb\xbf" + bom.to_json(),  # json.loads skips a UTF-8 BOM
+        }
+        every = [as_bytes, no_bytes, utf16, korean, bom]
+        with engine.begin() as conn:
+            assert insert_observations(conn, every, payloads=payloads) == {e.msg_id for e in every}
+        with engine.begin() as conn:  # a repeat is not new, and changes nothing
+            assert insert_observations(conn, [korean, as_bytes], payloads=payloads) == set()
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT msg_id, body FROM observations")).all())
+            subjects = set(conn.execute(text("SELECT DISTINCT subject_ref FROM observations")))
+        assert rows == {e.msg_id: e.observation for e in every}
+        assert subjects == {("pseudo-A",)}
+    finally:
+        engine.dispose()
+
+
+def as_utf16(env: Envelope) -> bytes:
+    raw = env.to_json().decode().encode("utf-16")
+    assert Envelope.from_json(raw) == env  # still a valid message, just not UTF-8
+    return raw
