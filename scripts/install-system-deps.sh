@@ -6,7 +6,9 @@ set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# Not `fc-list | grep -q`: with pipefail, grep's early exit makes fc-list die of SIGPIPE.
+fonts=$(fc-list 2>/dev/null || true)
+grep -q "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -eq 0 ]; then
     echo "system packages: all present"
     exit 0
