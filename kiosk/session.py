@@ -31,6 +31,8 @@ from kiosk.scoring.bp import Alert, BpClassification, classify_bp
 from kiosk.scoring.service import ScoringInputs, staff_alerts
 from kiosk.scoring.tables import BMI_KSSO, GLUCOSE_BY_CONTEXT, HYPOGLYCAEMIA, Band
 from kiosk.store import Store
+from kiosk.store.consent_models import ConsentPurpose
+from kiosk.store.consents import ConsentStore, StoredConsent
 from kiosk.sync.fhir import (
     blood_pressure_observation,
     body_fat_observation,
@@ -126,6 +128,9 @@ class Visit:
     results: tuple[BpResult, ...] = field(default_factory=tuple)
 
 
+# The consent text version recorded when the caller names none; the UI passes its own.
+DEFAULT_CONSENT_VERSION = "2026-12-v1"
+
 MEASURE_AGAIN_KO = "측정이 잘 되지 않았어요. 편안히 앉아 다시 한 번 측정해 주세요."
 MEASURE_AGAIN_EN = "The measurement did not work. Please sit comfortably and measure again."
 
@@ -142,6 +147,8 @@ class VisitManager:
         # Results of other kinds (glucose, weight, body composition); BP keeps result_added.
         self.measurement_added: Signal[MeasurementResult] = Signal()
         self.measurement_stored: Signal[str] = Signal()  # msg_id; wakes the sync publisher
+        self.consent_stored: Signal[str] = Signal()  # consent id; wakes the sync publisher
+        self.consents = ConsentStore(store, kiosk_id)
 
     # --- visit flow -------------------------------------------------------------------
     def start_visit(
@@ -162,12 +169,40 @@ class VisitManager:
         self.visit_changed.emit(visit)
         return visit
 
-    def give_consent(self) -> Visit:
+    def give_consent(self, version: str = DEFAULT_CONSENT_VERSION, open_lab: bool = False) -> Visit:
+        """Record the health-data consent (and the separate, optional Open Lab one) with the
+        consent text's version. A citizen's consents are queued for their record with the
+        rows; a guest's stay on the kiosk and a guest cannot share with Open Lab."""
         visit = self._require_visit()
-        self.store.record_consent(visit.id)
+        purposes = [ConsentPurpose.HEALTH_DATA]
+        if open_lab and visit.visitor_kind is not VisitorKind.GUEST:
+            purposes.append(ConsentPurpose.OPEN_LAB)
+        stored = self.consents.grant(
+            visit_id=visit.id, subject_ref=visit.subject_ref, purposes=purposes, version=version
+        )
         self.current = replace(visit, consented=True)
         self.visit_changed.emit(self.current)
+        if visit.subject_ref is not None:
+            for consent in stored:
+                self.consent_stored.emit(consent.id)
         return self.current
+
+    def withdraw(self, subject_ref: str, purpose: ConsentPurpose) -> list[StoredConsent]:
+        """Withdraw a citizen's consent; the withdrawal is synced, and after a health-data
+        withdrawal nothing more of theirs is queued (their visit in progress stops storing)."""
+        withdrawn = self.consents.withdraw(subject_ref, purpose)
+        visit = self.current
+        if (
+            purpose is ConsentPurpose.HEALTH_DATA
+            and visit is not None
+            and visit.subject_ref == subject_ref
+            and visit.consented
+        ):
+            self.current = replace(visit, consented=False)
+            self.visit_changed.emit(self.current)
+        for consent in withdrawn:
+            self.consent_stored.emit(consent.id)
+        return withdrawn
 
     def end_visit(self) -> None:
         if self.current is None:

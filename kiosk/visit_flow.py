@@ -181,7 +181,7 @@ class VisitFlow:
         """Health-data consent (required to measure) with the separate, optional Open Lab
         sharing (PIPA Art. 23). A guest cannot share: nothing of theirs leaves the kiosk."""
         self._require(Step.CONSENT)
-        self.visits.give_consent()
+        self.visits.give_consent(version=CONSENT_VERSION, open_lab=open_lab and self.state.syncs)
         self._set(
             replace(
                 self.state,

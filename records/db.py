@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from records.wire import CITIZEN_SYSTEM, LOINC, Envelope
+from records.wire import CITIZEN_SYSTEM, LOINC, ConsentMessage, Envelope
 
 metadata = MetaData()
 
@@ -76,6 +76,11 @@ consents = Table(
     Column("scope", Text, nullable=False),
     Column("granted_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    # Revision r0002: consents synced from kiosks.
+    Column("consent_key", Text, nullable=True),
+    Column("kiosk_id", Text, nullable=True),
+    Column("version", Text, nullable=True),
+    Index("ux_consents_consent_key", "consent_key", unique=True),
 )
 
 kiosks = Table(
@@ -335,6 +340,59 @@ def _insert_observations_pg(
     # exec_driver_sql keeps SQLAlchemy's error translation (DataError, disconnects).
     result = conn.exec_driver_sql(_PG_INSERT, params)
     return {str(m) for (m,) in result}
+
+
+def upsert_consents(
+    conn: Connection, messages: Iterable[ConsentMessage], *, received_at: datetime | None = None
+) -> set[str]:
+    """Store consent grants and withdrawals idempotently (one row per kiosk consent id; a
+    withdrawal sets withdrawn_at once). Returns the msg_ids that are stored: a consent id owned
+    by another kiosk is left untouched and its msg_id left out. Caller commits."""
+    now = received_at or datetime.now(UTC)
+    msgs = sorted(messages, key=lambda m: (m.consent_id, m.msg_id))
+    if not msgs:
+        return set()
+    citizen_rows = {m.subject_ref: {"id": m.subject_ref, "first_seen_at": now} for m in msgs}
+    conn.execute(
+        _insert(conn, citizens).on_conflict_do_nothing(),
+        [citizen_rows[k] for k in sorted(citizen_rows)],
+    )
+
+    def utc(value: str | None) -> datetime | None:
+        # In UTC: SQLite keeps no offset, it would store the wall time of whatever zone came.
+        ts = _effective(value) if value else None
+        return ts.astimezone(UTC) if ts else None
+
+    for m in msgs:
+        withdrawn = utc(m.withdrawn_at)
+        stmt = _insert(conn, consents).values(
+            consent_key=m.consent_id,
+            kiosk_id=m.kiosk_id,
+            citizen_id=m.subject_ref,
+            scope=m.purpose,
+            version=m.version,
+            granted_at=utc(m.granted_at),
+            withdrawn_at=withdrawn,
+        )
+        if withdrawn is None:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["consent_key"]))
+        else:
+            # First withdrawal time wins; a repeat changes nothing.
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["consent_key"],
+                    set_={"withdrawn_at": withdrawn},
+                    where=(consents.c.withdrawn_at.is_(None)) & (consents.c.kiosk_id == m.kiosk_id),
+                )
+            )
+    owners = dict(
+        conn.execute(
+            select(consents.c.consent_key, consents.c.kiosk_id).where(
+                consents.c.consent_key.in_({m.consent_id for m in msgs})
+            )
+        ).all()
+    )
+    return {m.msg_id for m in msgs if owners.get(m.consent_id) == m.kiosk_id}
 
 
 def stored_kiosk_ids(conn: Connection, msg_ids: Iterable[str]) -> dict[str, str]:

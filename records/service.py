@@ -5,7 +5,8 @@ the database, at most ``batch_max`` messages):
 
 1. check each message's topic, envelope and FHIR Observation (records.wire);
 2. in ONE transaction: valid ones INSERT … ON CONFLICT (msg_id) DO NOTHING, invalid ones go to
-   ``rejected_messages`` with their raw bytes; COMMIT;
+   ``rejected_messages`` with their raw bytes; consent messages (``obs/consent``) are upserted
+   into ``consents`` by the kiosk's consent id; COMMIT;
 3. publish one ``Ack`` (committed and rejected msg ids) per kiosk on its ack topic, QoS 1;
 4. only then PUBACK each message to the broker (paho ``manual_ack=True``).
 
@@ -55,9 +56,12 @@ from records.db import (
     make_engine,
     normalize_db_url,
     stored_kiosk_ids,
+    upsert_consents,
 )
 from records.wire import (
+    CONSENT_KIND,
     Ack,
+    ConsentMessage,
     Envelope,
     WireError,
     ack_topic,
@@ -469,15 +473,26 @@ class RecordService:
         validate_observation(env.kind, env.observation, env.msg_id)
         return env
 
+    def _check_consent(self, msg: _Incoming) -> ConsentMessage:
+        topic_kiosk, _ = parse_obs_topic(msg.topic)
+        consent = ConsentMessage.from_json(msg.payload)
+        if consent.kiosk_id != topic_kiosk:
+            raise WireError("consent kiosk_id does not match the topic")
+        return consent
+
     def _store_batch(self, batch: list[_Incoming]) -> list[_Outcome]:
         """Check and store a batch in ONE transaction; return whom to ack and how.
 
         Raises on a database failure (nothing committed, nothing acked)."""
         valid: list[tuple[_Incoming, Envelope]] = []
+        consents: list[tuple[_Incoming, ConsentMessage]] = []
         refused: list[tuple[_Incoming, str, str | None]] = []
         for msg in batch:
             try:
-                valid.append((msg, self._check(msg)))
+                if msg.topic.endswith("/" + CONSENT_KIND):
+                    consents.append((msg, self._check_consent(msg)))
+                else:
+                    valid.append((msg, self._check(msg)))
             except WireError as err:
                 refused.append((msg, _short(err.reason), _salvage_msg_id(msg.payload)))
 
@@ -507,6 +522,15 @@ class RecordService:
                     else:
                         dup_count += 1
                     outcomes.append(_Outcome(env.kiosk_id, Ack(committed=(env.msg_id,))))
+                # Consents: idempotent upserts, so a repeat is simply acked again.
+                kept = upsert_consents(conn, [c for _, c in consents])
+                for msg, consent in consents:
+                    if consent.msg_id not in kept:
+                        refused.append(
+                            (msg, "consent_id already used by another kiosk", consent.msg_id)
+                        )
+                        continue
+                    outcomes.append(_Outcome(consent.kiosk_id, Ack(committed=(consent.msg_id,))))
                 for msg, reason, msg_id in refused:
                     insert_rejected(
                         conn, topic=msg.topic, reason=reason, payload=msg.payload, msg_id=msg_id
@@ -516,10 +540,11 @@ class RecordService:
                 # One row's content is refused (e.g. \u0000 in JSONB); find it one by one
                 # rather than block every message behind it.
                 return [o for msg in batch for o in self._store_batch([msg])]
-            if not valid:
+            if not valid and not consents:
                 raise
-            reason = f"database refused the observation: {_db_error_summary(exc)}"
-            return [self._reject(batch[0], reason, valid[0][1].msg_id)]
+            msg_id = valid[0][1].msg_id if valid else consents[0][1].msg_id
+            reason = f"database refused the message: {_db_error_summary(exc)}"
+            return [self._reject(batch[0], reason, msg_id)]
 
         with self._lock:
             self._counters["committed"] += new_count

@@ -4,6 +4,7 @@ Topics (sync_records.md §2.6): the kiosk id is a whole topic level so one broke
 isolates every kiosk, and no personal data ever appears in a topic.
 
     gjhc/v1/kiosk/{kiosk_id}/obs/{kind}   kiosk -> records   QoS 1, one observation envelope
+    gjhc/v1/kiosk/{kiosk_id}/obs/consent  kiosk -> records   QoS 1, one consent grant/withdrawal
     gjhc/v1/kiosk/{kiosk_id}/ack          records -> kiosk   QoS 1, committed / rejected msg ids
     gjhc/v1/kiosk/{kiosk_id}/status       kiosk, retained    "online" / "offline" (last will)
     gjhc/v1/kiosk/{kiosk_id}/evt/{event}  kiosk -> staff     QoS 1, ``alert`` on a crisis reading
@@ -18,12 +19,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 TOPIC_ROOT = "gjhc/v1"
 SCHEMA = "gjhc.obs/1"
 INGEST_GROUP = "ingest"
 KINDS = ("bp", "glucose", "weight", "bodycomp")
+# Consent records share the obs/ branch so the existing kiosk ACL line and the ingest
+# subscription cover them; their own schema keeps them apart from Observations.
+CONSENT_KIND = "consent"
+CONSENT_SCHEMA = "gjhc.consent/1"
+CONSENT_PURPOSES = ("health_data", "open_lab")
+TOPIC_KINDS = (*KINDS, CONSENT_KIND)
 
 _KIOSK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MSG_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -45,7 +53,7 @@ def check_kiosk_id(kiosk_id: str) -> str:
 
 
 def obs_topic(kiosk_id: str, kind: str) -> str:
-    if kind not in KINDS:
+    if kind not in TOPIC_KINDS:
         raise WireError(f"unknown observation kind {kind!r}")
     return f"{TOPIC_ROOT}/kiosk/{check_kiosk_id(kiosk_id)}/obs/{kind}"
 
@@ -78,7 +86,7 @@ def parse_obs_topic(topic: str) -> tuple[str, str]:
         raise WireError(f"not an observation topic: {topic!r}")
     kiosk_id, kind = parts[3], parts[5]
     check_kiosk_id(kiosk_id)
-    if kind not in KINDS:
+    if kind not in TOPIC_KINDS:
         raise WireError(f"unknown observation kind {kind!r}")
     return kiosk_id, kind
 
@@ -129,6 +137,93 @@ class Envelope:
         if not isinstance(observation, dict):
             raise WireError("observation must be a JSON object")
         return cls(msg_id=msg_id, kiosk_id=kiosk_id, kind=kind, observation=observation)
+
+
+def _timestamp(body: dict[str, Any], name: str, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise WireError(f"{name} missing")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise WireError(f"{name} is not an ISO 8601 time") from exc
+    if parsed.tzinfo is None:
+        raise WireError(f"{name} needs a UTC offset")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentMessage:
+    """One consent's state as it travels (kind ``consent``): sent when granted and again when
+    withdrawn. ``consent_id`` names the consent; ``msg_id`` names this message (the ack key)."""
+
+    msg_id: str
+    kiosk_id: str
+    consent_id: str
+    subject_ref: str  # citizen pseudonym; guests' consents never leave the kiosk
+    purpose: str
+    version: str
+    granted_at: str  # ISO 8601 with offset
+    withdrawn_at: str | None = None
+
+    def to_json(self) -> bytes:
+        body = {
+            "schema": CONSENT_SCHEMA,
+            "msg_id": self.msg_id,
+            "kiosk_id": self.kiosk_id,
+            "kind": CONSENT_KIND,
+            "consent_id": self.consent_id,
+            "subject_ref": self.subject_ref,
+            "purpose": self.purpose,
+            "version": self.version,
+            "granted_at": self.granted_at,
+            "withdrawn_at": self.withdrawn_at,
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, payload: bytes | bytearray) -> ConsentMessage:
+        try:
+            body = json.loads(payload, parse_constant=_reject_constant)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise WireError(f"payload is not JSON: {exc.__class__.__name__}") from exc
+        if not isinstance(body, dict):
+            raise WireError("payload is not a JSON object")
+        if body.get("schema") != CONSENT_SCHEMA:
+            raise WireError(f"unsupported schema {body.get('schema')!r}")
+        if body.get("kind") != CONSENT_KIND:
+            raise WireError("kind must be consent")
+        for name in ("msg_id", "consent_id"):
+            value = body.get(name)
+            if not isinstance(value, str) or not _MSG_ID.fullmatch(value):
+                raise WireError(f"{name} must be 32 lowercase hex digits")
+        kiosk_id = body.get("kiosk_id")
+        if not isinstance(kiosk_id, str):
+            raise WireError("kiosk_id missing")
+        check_kiosk_id(kiosk_id)
+        subject = body.get("subject_ref")
+        if not isinstance(subject, str) or not 0 < len(subject) <= 64:
+            raise WireError("subject_ref must be a pseudonym of 1 to 64 characters")
+        if body.get("purpose") not in CONSENT_PURPOSES:
+            raise WireError(f"purpose must be one of {', '.join(CONSENT_PURPOSES)}")
+        version = body.get("version")
+        if not isinstance(version, str) or not 0 < len(version) <= 32:
+            raise WireError("version must be 1 to 32 characters")
+        granted = _timestamp(body, "granted_at", required=True)
+        withdrawn = _timestamp(body, "withdrawn_at", required=False)
+        assert granted is not None
+        return cls(
+            msg_id=body["msg_id"],
+            kiosk_id=kiosk_id,
+            consent_id=body["consent_id"],
+            subject_ref=subject,
+            purpose=body["purpose"],
+            version=version,
+            granted_at=granted,
+            withdrawn_at=withdrawn,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,8 @@ class Measurement(Base):
 class Outbox(Base):
     __tablename__ = "outbox"
 
-    msg_id: Mapped[str] = mapped_column(String(32), ForeignKey("measurements.id"), primary_key=True)
+    # A measurement's id, or a consent message's (0005 dropped the measurements FK).
+    msg_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)

@@ -192,6 +192,8 @@ def test_broker_restart_mid_sync_loses_and_duplicates_nothing(
         service.wait_ready(10)
         measure_batch(5, 20)
         wait_for(lambda: states(ids) == {"committed"}, 60, "all 25 rows committed")
+        # Each citizen visit also queued its health-data consent (tests/e2e/test_consent_sync.py).
+        wait_for(lambda: kiosk.runtime.store.outbox_counts().committed == 50, 30, "consents")
     finally:
         service.stop()
 
@@ -199,7 +201,7 @@ def test_broker_restart_mid_sync_loses_and_duplicates_nothing(
     assert len(rows) == 25, "duplicate or lost rows in the record"
     assert sorted(m for m, _ in rows) == sorted(ids)
     counts = kiosk.runtime.store.outbox_counts()
-    assert (counts.committed, counts.pending, counts.sent, counts.rejected) == (25, 0, 0, 0)
+    assert (counts.committed, counts.pending, counts.sent, counts.rejected) == (50, 0, 0, 0)
 
 
 def test_lost_commit_ack_causes_a_resend_but_no_duplicate(
@@ -280,7 +282,7 @@ def test_guest_reading_stays_on_the_kiosk_and_is_purged_after_retention(
     assert guest.measurement_id in {m.id for m in store.measurements()}
     assert kiosk.states([guest.measurement_id]) == {}
     assert [m for m, _ in stored_rows(postgres_url)] == [citizen.measurement_id]
-    assert records.counters["received"] == 1
+    assert records.counters["received"] == 2  # the citizen's reading and consent, no guest's
 
     # Within retention nothing goes; past it the guest visit goes, the citizen's stays.
     assert store.purge_guest_visits(kiosk_now() - timedelta(hours=1)) == 0

@@ -31,7 +31,7 @@ from kiosk.session import (
     VisitManager,
     VisitorKind,
 )
-from kiosk.store import Store
+from kiosk.store import OutboxRow, Store
 from records.wire import Envelope, validate_observation
 
 DEVICE = DeviceIdentity(address="C0:FF:EE:00:00:01", model="SIM-BP1")
@@ -54,6 +54,13 @@ def manager(tmp_path: Path) -> VisitManager:
     store = Store.open(tmp_path / "kiosk.db")
     yield VisitManager(store, "kiosk-test-01")
     store.close()
+
+
+def observation_rows(manager: VisitManager) -> list[OutboxRow]:
+    """Queued measurements; a citizen's consent messages share the outbox (tests/kiosk/
+    test_consents.py covers those)."""
+    rows = manager.store.due_for_send(limit=10, resend_after=timedelta(0))
+    return [r for r in rows if r.kind != "consent"]
 
 
 def consented(manager: VisitManager, subject: str | None = None) -> None:
@@ -79,7 +86,7 @@ def test_consented_reading_is_scored_stored_and_queued(manager: VisitManager) ->
     assert results == [result]
     [stored] = manager.store.measurements()
     assert stored.id == result.measurement_id and stored.category == "prehypertension"
-    [row] = manager.store.due_for_send(limit=5, resend_after=timedelta(0))
+    [row] = observation_rows(manager)
     envelope = Envelope.from_json(row.payload)
     assert envelope.kiosk_id == "kiosk-test-01" and envelope.msg_id == result.measurement_id
     validate_observation("bp", envelope.observation, envelope.msg_id)  # the service will accept it
@@ -172,7 +179,7 @@ def test_glucose_is_categorised_by_context_and_synced(
     assert isinstance(result, MeasurementResult)
     assert (result.category, result.alert) == (category, alert)
     assert [a.alert for a in alerts] == ([] if alert is Alert.NONE else [alert])
-    [row] = manager.store.due_for_send(limit=5, resend_after=timedelta(0))
+    [row] = observation_rows(manager)
     envelope = Envelope.from_json(row.payload)
     assert envelope.kind == "glucose"
     validate_observation("glucose", envelope.observation, envelope.msg_id)
@@ -187,7 +194,7 @@ def test_mmol_glucose_is_sent_in_mg_dl(manager: VisitManager) -> None:
     )
     result = manager.handle_reading(reading)
     assert isinstance(result, MeasurementResult) and result.category == "diabetes_range"
-    [row] = manager.store.due_for_send(limit=5, resend_after=timedelta(0))
+    [row] = observation_rows(manager)
     assert Envelope.from_json(row.payload).observation["valueQuantity"]["value"] == 126.0
 
 
@@ -199,7 +206,7 @@ def test_weight_with_bmi_and_body_fat_are_stored_and_valid_fhir(manager: VisitMa
     b = manager.handle_reading(BodyCompositionReading(device=DEVICE, body_fat_percent=31.5))
     assert isinstance(w, MeasurementResult) and w.category == "obesity_1"
     assert isinstance(b, MeasurementResult) and b.category is None  # needs sex and age
-    rows = manager.store.due_for_send(limit=5, resend_after=timedelta(0))
+    rows = observation_rows(manager)
     kinds = {}
     for row in rows:
         env = Envelope.from_json(row.payload)
