@@ -17,6 +17,7 @@ COMMANDS = (
     "kiosk.commands.devices",
     "kiosk.commands.records",
     "kiosk.commands.score",
+    "kiosk.commands.staff",
     "kiosk.commands.sync",
 )
 

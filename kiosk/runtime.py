@@ -24,6 +24,7 @@ from kiosk.scoring.bp import Alert
 from kiosk.scoring.service import ScoringService
 from kiosk.serial_service import SerialDeviceConfig, SerialDeviceService
 from kiosk.session import StaffAlert, VisitManager
+from kiosk.staff import StaffService
 from kiosk.store import Store
 from kiosk.store.devices import DeviceAllowlist
 from kiosk.sync.publisher import OutboxPublisher, PublisherSettings
@@ -89,8 +90,11 @@ class KioskRuntime:
                 self.store, config.kiosk_id, config.broker_url, config.publisher
             )
             self.visits.measurement_stored.connect(self.publisher.wake)
+            self.visits.consent_stored.connect(self.publisher.wake)
         self.visits.staff_alert.connect(self._on_staff_alert)
         self.allowlist = DeviceAllowlist(self.store)
+        # Staff PINs, the alert log kept until acknowledged, the audit log (issue 8).
+        self.staff = StaffService(self.store)
         self._last_sequence = self.allowlist.last_sequences()
         # Risk models are loaded and hash-verified once; a refused model is reported, never run,
         # and the guideline categories work without any model.
@@ -104,6 +108,10 @@ class KioskRuntime:
         self._rescan: concurrent.futures.Future[None] | None = None
 
     def _on_staff_alert(self, alert: StaffAlert) -> None:
+        try:
+            self.staff.record_alert(alert)
+        except KioskError:
+            log.exception("staff alert could not be written to the alert log")
         # Values and ids only: the alert travels to staff tooling and logs.
         level = logging.WARNING if alert.alert is Alert.STAFF_NOW else logging.INFO
         log.log(
@@ -121,6 +129,12 @@ class KioskRuntime:
         }
         if self.publisher is None or not self.publisher.publish_event("alert", body):
             log.error("staff alert could not be sent over MQTT; the kiosk screen shows it")
+
+    # --- for the staff admin screen (GUI thread) -----------------------------------------
+    def admin_broker_state(self) -> str:
+        if self.publisher is None:
+            return "not configured"
+        return "connected" if self.publisher.connected else "disconnected"
 
     # --- device callbacks (runtime thread) ----------------------------------------------
     def _on_reading(self, reading: AnyReading) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.visit_flow import FlowState, Language, Step, VisitFlow
 from ui import texts
+from ui.admin import AdminRuntimeLike, AdminScreen
 from ui.bridge import ModelBridge
 from ui.flow_screens import (
     ConsentScreen,
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
     from ui.protocol import RuntimeLike
 
 _ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin})
+# Staff entry: hold the top-left corner this long (docs/admin.md); visitors do not hold corners.
+ADMIN_HOLD_MS = 3000
+ADMIN_CORNER_MM = 15.0
 
 
 class CurrentPageStack(QStackedWidget):
@@ -181,6 +185,18 @@ class KioskWindow(QMainWindow):
         self.setMinimumSize(1, 1)
         self._landscape = False
 
+        # The staff admin screen, an overlay over the whole window; only with a runtime that has
+        # the staff service (the real one), so visitor-only stand-ins need not fake it.
+        self.admin: AdminScreen | None = None
+        self._admin_hold = QTimer(self)
+        self._admin_hold.setSingleShot(True)
+        self._admin_hold.setInterval(ADMIN_HOLD_MS)
+        self._admin_hold.timeout.connect(self.open_admin)
+        if isinstance(runtime, AdminRuntimeLike):
+            self.admin = AdminScreen.for_runtime(theme, runtime, parent=self)
+            self.admin.closed.connect(self.admin.hide)
+            self.admin.hide()
+
         self.bridge.flow_changed.connect(self.apply)
         self.apply(self.flow.state)
         # The clock of the idle reset; the flow decides, this only tells it the time.
@@ -202,7 +218,32 @@ class KioskWindow(QMainWindow):
         other = Language.KO if self.state.language is Language.EN else Language.EN
         self._post(self.flow.set_language, other)
 
+    def open_admin(self) -> None:
+        if self.admin is None:
+            return
+        self.admin.reset()
+        self.admin.setGeometry(self.rect())
+        self.admin.show()
+        self.admin.raise_()
+        self.admin.pin_pad.setFocus()
+
+    def _watch_admin_corner(self, watched: QObject, event: QEvent) -> None:
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            self._admin_hold.stop()
+        elif (
+            event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            pos = self.mapFromGlobal(event.globalPosition().toPoint())
+            corner = self.theme.metrics.px(ADMIN_CORNER_MM)
+            if 0 <= pos.x() < corner and 0 <= pos.y() < corner:
+                self._admin_hold.start()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.admin is not None and not self.admin.isVisible():
+            self._watch_admin_corner(watched, event)
         # Any press or key on this window is activity: it restarts the idle clock.
         if (
             event.type() in _ACTIVITY
@@ -333,6 +374,8 @@ class KioskWindow(QMainWindow):
                 self._outer.activate()
             self._outer.setDirection(ltr if landscape else ttb)
             self._header.setDirection(ttb if landscape else ltr)
+        if self.admin is not None:
+            self.admin.setGeometry(0, 0, size.width(), size.height())
         super().resizeEvent(event)
         self._place_countdown()
 
@@ -353,6 +396,9 @@ class KioskWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._clock.stop()
+        self._admin_hold.stop()
+        if self.admin is not None:
+            self.admin.close()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

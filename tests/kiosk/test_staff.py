@@ -1,0 +1,297 @@
+"""Staff entry and records on a real SQLite store: KDF, lockout growth, roles, timeout, alerts,
+audit. Time is a hand-moved clock so lock lengths are checked exactly, without sleeping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from kiosk.scoring.bp import Alert
+from kiosk.session import StaffAlert
+from kiosk.staff import (
+    MAX_FAILURES,
+    AdminSession,
+    InvalidPinError,
+    PermissionDeniedError,
+    PinLockedError,
+    Role,
+    StaffError,
+    StaffService,
+    WrongPinError,
+    hash_pin,
+    lockout_delay,
+    verify_pin,
+)
+from kiosk.staff import Permission as P
+from kiosk.store import Store
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def store(tmp_data_dir: Path) -> Iterator[Store]:
+    s = Store.open(tmp_data_dir / "kiosk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def staff(store: Store, clock: Clock) -> StaffService:
+    service = StaffService(store, clock=clock)
+    service.add_pin("2468", role=Role.STAFF, label="front desk")
+    service.add_pin("13579", role=Role.TECHNICIAN, label="tech")
+    return service
+
+
+def test_migration_creates_staff_tables(store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"staff_pins", "staff_lockout", "staff_alerts", "audit_events"} <= tables
+
+
+def test_pin_hash_is_salted_scrypt_and_verifies() -> None:
+    a, b = hash_pin("2468"), hash_pin("2468")
+    assert a != b  # fresh salt each time
+    assert a.startswith("scrypt$16384$8$1$")
+    assert "2468" not in a.split("$", 4)[-1]
+    assert verify_pin("2468", a) and verify_pin("2468", b)
+    assert not verify_pin("2469", a)
+    assert not verify_pin("2468", "bcrypt$whatever")
+    assert not verify_pin("2468", "scrypt$16384$8$1$zz$00")
+
+
+def test_pin_hash_is_slow_enough() -> None:
+    # The documented cost must actually cost: at least 5 ms per try on any machine we run on.
+    start = time.perf_counter()
+    hash_pin("2468")
+    took = time.perf_counter() - start
+    assert took > 0.005, took
+
+
+def test_stored_pin_is_only_a_hash(staff: StaffService, store: Store) -> None:
+    with store.engine.connect() as c:
+        hashes = [r[0] for r in c.execute(text("SELECT pin_hash FROM staff_pins"))]
+    assert len(hashes) == 2
+    assert all(h.startswith("scrypt$") and "2468" not in h for h in hashes)
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", "١٢٣٤"])
+def test_bad_pins_are_refused(staff: StaffService, pin: str) -> None:
+    with pytest.raises(InvalidPinError):
+        staff.add_pin(pin, role=Role.STAFF, label=f"x{pin}")
+
+
+def test_duplicate_label_is_a_staff_error(staff: StaffService) -> None:
+    with pytest.raises(StaffError, match="exists"):
+        staff.add_pin("9999", role=Role.STAFF, label="front desk")
+
+
+def test_login_gives_role(staff: StaffService) -> None:
+    assert staff.login("2468").role is Role.STAFF
+    assert staff.login("13579").role is Role.TECHNICIAN
+
+
+def test_lockout_after_five_and_growing(staff: StaffService, clock: Clock) -> None:
+    for left in range(MAX_FAILURES - 1, 0, -1):
+        with pytest.raises(WrongPinError) as wrong:
+            staff.login("0000")
+        assert wrong.value.attempts_left == left
+    with pytest.raises(PinLockedError) as locked:
+        staff.login("0000")
+    assert locked.value.retry_after_s == 30
+    # While locked even the right PIN is refused.
+    clock.advance(seconds=29)
+    with pytest.raises(PinLockedError):
+        staff.login("2468")
+    clock.advance(seconds=1)
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(WrongPinError):
+            staff.login("1111")
+    with pytest.raises(PinLockedError) as locked:
+        staff.login("1111")
+    assert locked.value.retry_after_s == 60
+    clock.advance(seconds=60)
+    assert staff.login("2468").role is Role.STAFF
+    # A good login restarts the growth.
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(WrongPinError):
+            staff.login("1111")
+    with pytest.raises(PinLockedError) as locked:
+        staff.login("1111")
+    assert locked.value.retry_after_s == 30
+
+
+def test_lockout_survives_restart(store: Store, staff: StaffService, clock: Clock) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(WrongPinError):
+            staff.login("0000")
+    with pytest.raises(PinLockedError):
+        staff.login("0000")
+    fresh = StaffService(store, clock=clock)
+    with pytest.raises(PinLockedError):
+        fresh.login("2468")
+    assert fresh.locked_until() == clock.now + timedelta(seconds=30)
+
+
+def test_success_resets_the_failure_count(staff: StaffService) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(WrongPinError):
+            staff.login("0000")
+    staff.login("2468")
+    with pytest.raises(WrongPinError) as wrong:
+        staff.login("0000")
+    assert wrong.value.attempts_left == MAX_FAILURES - 1
+
+
+def test_lockout_delay_doubles_and_caps() -> None:
+    assert [lockout_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert lockout_delay(50) == timedelta(hours=1)
+
+
+def test_roles(staff: StaffService) -> None:
+    s, t = staff.login("2468"), staff.login("13579")
+    assert s.can(P.ACK_ALERT) and s.can(P.RETRY_SYNC) and s.can(P.VIEW)
+    for p in (P.PAIR_DEVICE, P.FORGET_DEVICE, P.CHANGE_SETTINGS):
+        assert not s.can(p) and t.can(p)
+        with pytest.raises(PermissionDeniedError) as denied:
+            staff.check(s, p)
+        assert denied.value.permission is p and denied.value.advice
+    staff.check(t, P.PAIR_DEVICE)
+
+
+def test_session_timeout(staff: StaffService, clock: Clock) -> None:
+    session = staff.login("2468")
+    assert isinstance(session, AdminSession)
+    clock.advance(seconds=staff.timeout.total_seconds() - 1)
+    assert not session.expired(clock())
+    session.touch(clock())
+    clock.advance(seconds=staff.timeout.total_seconds() - 1)
+    assert not session.expired(clock())
+    clock.advance(seconds=1)
+    assert session.expired(clock())
+
+
+def _alert(measurement: str = "m1", visit: str = "0f3a9c2e41d84b7a9e55c0de12ab7f3e") -> StaffAlert:
+    return StaffAlert(
+        visit_id=visit, measurement_id=measurement, alert=Alert.STAFF_NOW, summary="182/121 mmHg"
+    )
+
+
+def test_alert_log_alias_ack_and_order(staff: StaffService, clock: Clock) -> None:
+    first = staff.record_alert(_alert("m1"))
+    assert staff.record_alert(_alert("m1")).id == first.id  # idempotent per measurement
+    clock.advance(seconds=5)
+    second = staff.record_alert(_alert("m2", visit="aaaabbbbccccddddeeeeffff00001234"))
+    assert first.visit_alias == "7F3E" and second.visit_alias == "1234"
+    assert [a.id for a in staff.alerts(open_only=True)] == [first.id, second.id]
+
+    session = staff.login("2468")
+    with pytest.raises(StaffError, match="note"):
+        staff.acknowledge(session, first.id, "   ")
+    clock.advance(seconds=10)
+    done = staff.acknowledge(session, first.id, "nurse called, re-measured")
+    assert done.acknowledged_at == clock.now and done.ack_role == "staff"
+    assert done.ack_note == "nurse called, re-measured"
+    with pytest.raises(StaffError, match="already"):
+        staff.acknowledge(session, first.id, "again")
+    # Open ones stay on top.
+    assert [a.id for a in staff.alerts()] == [second.id, first.id]
+    assert [a.id for a in staff.alerts(open_only=True)] == [second.id]
+
+
+def test_audit_log_records_admin_actions(staff: StaffService) -> None:
+    with pytest.raises(WrongPinError):
+        staff.login("0000")
+    session = staff.login("13579")
+    alert = staff.record_alert(_alert())
+    staff.acknowledge(session, alert.id, "seen")
+    staff.logout(session, reason="timeout")
+    log = staff.audit_log()
+    actions = [e.action for e in reversed(log)]
+    assert actions == ["pin_added", "pin_added", "pin_failed", "login", "alert_ack", "logout"]
+    assert log[0].role == "technician" and log[0].detail == "reason=timeout"
+    assert log[3].action == "pin_failed" and log[3].role is None  # a failed PIN has no role
+    # Nothing personal: no PIN digits and no full visit id in the log.
+    blob = " ".join(e.detail for e in log)
+    assert "13579" not in blob and "0f3a9c2e" not in blob
+
+
+def test_cli_add_pin_and_audit_export(
+    tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import json
+
+    from kiosk.cli import main
+
+    db = tmp_data_dir / "kiosk.db"
+    Store.open(db).close()
+    base = ["staff", "add-pin", "--db", str(db), "--pin-stdin"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("13579\n"))
+    assert main([*base, "--role", "technician", "--label", "tech"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("12\n"))
+    assert main([*base, "--label", "short"]) == 1
+    err = capsys.readouterr().err
+    assert "4 to 8 digits" in err and "advice:" in err
+    store = Store.open(db)
+    try:
+        assert StaffService(store).login("13579").role is Role.TECHNICIAN
+    finally:
+        store.close()
+    out = tmp_data_dir / "audit.jsonl"
+    assert main(["audit", "export", "--db", str(db), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["action"] for r in rows] == ["pin_added", "login"]
+    assert rows[1]["role"] == "technician" and "13579" not in out.read_text()
+
+
+def test_runtime_keeps_visit_manager_alerts_in_the_log(tmp_path: Path) -> None:
+    from kiosk.runtime import KioskConfig, KioskRuntime
+
+    runtime = KioskRuntime(KioskConfig(kiosk_id="kiosk-test-01", data_dir=tmp_path))
+    try:
+        runtime.visits.staff_alert.emit(_alert("m-rt"))  # what VisitManager emits on a crisis
+        (entry,) = runtime.staff.alerts(open_only=True)
+        assert entry.measurement_id == "m-rt" and entry.visit_alias == "7F3E"
+    finally:
+        runtime.stop()
+
+
+def test_settings_rows_hide_secrets_and_check_cert_files(tmp_path: Path) -> None:
+    from kiosk.runtime import KioskConfig
+    from kiosk.scoring.service import ScoringService
+    from kiosk.staff import settings_rows
+    from kiosk.sync.publisher import PublisherSettings
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not a real cert; only its presence is checked\n")
+    config = KioskConfig(
+        kiosk_id="kiosk-test-01",
+        data_dir=tmp_path,
+        broker_url="mqtts://kiosk:s3cret@broker.example:8883",
+        publisher=PublisherSettings(tls_ca=str(ca), tls_key=str(tmp_path / "gone.key")),
+    )
+    rows = dict(settings_rows(config, ScoringService.load()))
+    assert rows["브로커 · Broker"] == "mqtts://broker.example:8883"
+    assert "s3cret" not in " ".join(rows.values())
+    assert rows["CA 인증서 · CA certificate"] == "있음 · present"
+    assert rows["키오스크 개인키 · Client key"].startswith("없음 · MISSING")
+    assert rows["키오스크 인증서 · Client certificate"] == "설정 안 됨 · not set"

@@ -1,0 +1,94 @@
+"""A numeric PIN pad: digits are masked, typed by tap or keypad, submitted with 확인/OK."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+
+from ui.admin.common import button, label
+from ui.theme import Theme
+
+MAX_DIGITS = 8
+
+
+class PinPad(QWidget):
+    submitted = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pinPad")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._digits = ""
+        self.title = label(theme, "직원 PIN 입력 · Staff PIN", name="pinTitle", title=True)
+        self.display = label(theme, "", name="pinDisplay", title=True)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = label(theme, "", name="pinMessage")
+        grid = QGridLayout()
+        grid.setSpacing(theme.metrics.px(3))
+        self.keys: dict[str, QWidget] = {}
+        layout_keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
+        texts = {"del": "지움 · Del", "ok": "확인 · OK"}
+        for i, key in enumerate(layout_keys):
+            b = button(theme, texts.get(key, key), name=f"pinKey_{key}", primary=key == "ok")
+            b.setMinimumSize(theme.metrics.px(22), theme.metrics.px(16))
+            b.clicked.connect(lambda _c=False, k=key: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[key] = b
+        self.cancel = button(theme, "닫기 · Close", name="pinCancel")
+        self.cancel.clicked.connect(self._cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.display)
+        layout.addWidget(self.message)
+        layout.addLayout(grid)
+        layout.addWidget(self.cancel)
+        layout.addStretch(1)
+
+    @property
+    def entered(self) -> int:
+        return len(self._digits)
+
+    def press(self, key: str) -> None:
+        if key == "del":
+            self._digits = self._digits[:-1]
+        elif key == "ok":
+            pin, self._digits = self._digits, ""
+            self._show()
+            if pin:
+                self.submitted.emit(pin)
+            return
+        elif key.isdigit() and len(self._digits) < MAX_DIGITS:
+            self._digits += key
+        self._show()
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def set_locked(self, locked: bool) -> None:
+        for key in self.keys.values():
+            key.setEnabled(not locked)
+
+    def clear(self) -> None:
+        self._digits = ""
+        self._show()
+
+    def _cancel(self) -> None:
+        self.clear()
+        self.message.setText("")
+        self.cancelled.emit()
+
+    def _show(self) -> None:
+        # Masked: a visitor standing behind must not read the PIN.
+        self.display.setText("●" * len(self._digits))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.press("ok")
+        elif event.key() == Qt.Key.Key_Backspace:
+            self.press("del")
+        elif event.text().isdigit():
+            self.press(event.text())
+        else:
+            super().keyPressEvent(event)
