@@ -33,12 +33,7 @@ from kiosk.scoring.tables import BMI_KSSO, GLUCOSE_BY_CONTEXT, HYPOGLYCAEMIA, Ba
 from kiosk.store import Store
 from kiosk.store.consent_models import ConsentPurpose
 from kiosk.store.consents import ConsentStore, StoredConsent
-from kiosk.sync.fhir import (
-    blood_pressure_observation,
-    body_fat_observation,
-    glucose_observation,
-    weight_observation,
-)
+from kiosk.sync.fhir import blood_pressure_observation, single_value_observation
 from records.wire import Envelope
 
 log = logging.getLogger(__name__)
@@ -310,16 +305,17 @@ class VisitManager:
             hypo = HYPOGLYCAEMIA.classify(mg_dl)
             band = hypo if hypo.code != "none" else GLUCOSE_BY_CONTEXT[context].classify(mg_dl)
             alert = _alert_level(ScoringInputs(glucose_mg_dl=mg_dl))
-            sync_kind, observation = "glucose", glucose_observation(reading, **ids)
+            sync_kind = "glucose"
             summary = f"glucose {mg_dl:.0f} mg/dL ({context})"
         elif isinstance(reading, WeightReading):
             if reading.bmi is not None:
                 band = BMI_KSSO.classify(reading.bmi)
-            sync_kind, observation = "weight", weight_observation(reading, **ids)
+            sync_kind = "weight"
             summary = f"weight {reading.in_kg():.1f} kg"
         else:
-            sync_kind, observation = "bodycomp", body_fat_observation(reading, **ids)
+            sync_kind = "bodycomp"
             summary = f"body fat {reading.body_fat_percent:.1f} %"
+        observation = single_value_observation(reading, **ids)
         envelope = Envelope(
             msg_id=msg_id, kiosk_id=self.kiosk_id, kind=sync_kind, observation=observation
         )

@@ -7,6 +7,7 @@ readings are converted here and the device value kept in a note.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -170,76 +171,57 @@ def _quantity(value: float, unit: str, ucum: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": ucum}
 
 
-def glucose_observation(
-    reading: GlucoseReading,
-    *,
-    msg_id: str,
-    measured_at: datetime,
-    subject_ref: str | None,
-    visit_id: str,
-) -> dict[str, Any]:
-    """Capillary glucose, normalised to mg/dL (LOINC 2339-0 is Mass/volume: the unit must match)."""
-    obs = _observation(
-        reading,
-        msg_id=msg_id,
-        measured_at=measured_at,
-        subject_ref=subject_ref,
-        visit_id=visit_id,
-        code=[
-            _coding(LOINC, GLUCOSE_MASS, "Glucose [Mass/volume] in Blood"),
-            _coding(MDC, "160184", "MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD"),
-        ],
+@dataclass(frozen=True, slots=True)
+class _SingleValue:
+    loinc: tuple[str, str]
+    mdc: tuple[str, str]
+    vital_sign: bool
+    unit: str  # UCUM code, also the display unit
+
+
+# Glucose goes as mg/dL: LOINC 2339-0 is Mass/volume, so the unit must match its property.
+_SINGLE_VALUE = {
+    GlucoseReading: _SingleValue(
+        (GLUCOSE_MASS, "Glucose [Mass/volume] in Blood"),
+        ("160184", "MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD"),
         vital_sign=False,
-    )
-    obs["valueQuantity"] = _quantity(round(reading.in_mg_dl(), 1), "mg/dL", "mg/dL")
-    if reading.meal is not None:
-        obs["note"] = [{"text": f"meal context: {reading.meal}"}]
-    return obs
+        unit="mg/dL",
+    ),
+    WeightReading: _SingleValue(
+        (BODY_WEIGHT, "Body weight"), ("188736", "MDC_MASS_BODY_ACTUAL"), True, "kg"
+    ),
+    BodyCompositionReading: _SingleValue(
+        (BODY_FAT, "Percentage of body fat Measured"), ("188748", "MDC_BODY_FAT"), False, "%"
+    ),
+}
 
 
-def weight_observation(
-    reading: WeightReading,
+def single_value_observation(
+    reading: GlucoseReading | WeightReading | BodyCompositionReading,
     *,
     msg_id: str,
     measured_at: datetime,
     subject_ref: str | None,
     visit_id: str,
 ) -> dict[str, Any]:
+    """Glucose (mg/dL), body weight (kg) or body fat (%): one coded value each."""
+    spec = _SINGLE_VALUE[type(reading)]
     obs = _observation(
         reading,
         msg_id=msg_id,
         measured_at=measured_at,
         subject_ref=subject_ref,
         visit_id=visit_id,
-        code=[
-            _coding(LOINC, BODY_WEIGHT, "Body weight"),
-            _coding(MDC, "188736", "MDC_MASS_BODY_ACTUAL"),
-        ],
-        vital_sign=True,
+        code=[_coding(LOINC, *spec.loinc), _coding(MDC, *spec.mdc)],
+        vital_sign=spec.vital_sign,
     )
-    obs["valueQuantity"] = _quantity(round(reading.in_kg(), 2), "kg", "kg")
-    return obs
-
-
-def body_fat_observation(
-    reading: BodyCompositionReading,
-    *,
-    msg_id: str,
-    measured_at: datetime,
-    subject_ref: str | None,
-    visit_id: str,
-) -> dict[str, Any]:
-    obs = _observation(
-        reading,
-        msg_id=msg_id,
-        measured_at=measured_at,
-        subject_ref=subject_ref,
-        visit_id=visit_id,
-        code=[
-            _coding(LOINC, BODY_FAT, "Percentage of body fat Measured"),
-            _coding(MDC, "188748", "MDC_BODY_FAT"),
-        ],
-        vital_sign=False,
-    )
-    obs["valueQuantity"] = _quantity(reading.body_fat_percent, "%", "%")
+    if isinstance(reading, GlucoseReading):
+        value = round(reading.in_mg_dl(), 1)
+        if reading.meal is not None:
+            obs["note"] = [{"text": f"meal context: {reading.meal}"}]
+    elif isinstance(reading, WeightReading):
+        value = round(reading.in_kg(), 2)
+    else:
+        value = reading.body_fat_percent
+    obs["valueQuantity"] = _quantity(value, spec.unit, spec.unit)
     return obs
