@@ -96,6 +96,19 @@ def _reject_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"non-standard constant {name}", name, 0)
 
 
+def _json_object(payload: bytes | bytearray, schema: str) -> dict[str, Any]:
+    """Parse a message body: a JSON object (no NaN/Infinity) carrying ``schema``."""
+    try:
+        body = json.loads(payload, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WireError(f"payload is not JSON: {exc.__class__.__name__}") from exc
+    if not isinstance(body, dict):
+        raise WireError("payload is not a JSON object")
+    if body.get("schema") != schema:
+        raise WireError(f"unsupported schema {body.get('schema')!r}")
+    return body
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """One observation as it travels: a FHIR R4 Observation plus routing facts."""
@@ -117,14 +130,7 @@ class Envelope:
 
     @classmethod
     def from_json(cls, payload: bytes | bytearray) -> Envelope:
-        try:
-            body = json.loads(payload, parse_constant=_reject_constant)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise WireError(f"payload is not JSON: {exc.__class__.__name__}") from exc
-        if not isinstance(body, dict):
-            raise WireError("payload is not a JSON object")
-        if body.get("schema") != SCHEMA:
-            raise WireError(f"unsupported schema {body.get('schema')!r}")
+        body = _json_object(payload, SCHEMA)
         msg_id, kiosk_id, kind = body.get("msg_id"), body.get("kiosk_id"), body.get("kind")
         if not isinstance(msg_id, str) or not _MSG_ID.fullmatch(msg_id):
             raise WireError("msg_id must be 32 lowercase hex digits")
@@ -185,14 +191,7 @@ class ConsentMessage:
 
     @classmethod
     def from_json(cls, payload: bytes | bytearray) -> ConsentMessage:
-        try:
-            body = json.loads(payload, parse_constant=_reject_constant)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise WireError(f"payload is not JSON: {exc.__class__.__name__}") from exc
-        if not isinstance(body, dict):
-            raise WireError("payload is not a JSON object")
-        if body.get("schema") != CONSENT_SCHEMA:
-            raise WireError(f"unsupported schema {body.get('schema')!r}")
+        body = _json_object(payload, CONSENT_SCHEMA)
         if body.get("kind") != CONSENT_KIND:
             raise WireError("kind must be consent")
         for name in ("msg_id", "consent_id"):
