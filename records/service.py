@@ -67,14 +67,13 @@ from records.wire import (
     ack_topic,
     check_kiosk_id,
     ingest_subscription,
+    parse_broker_url,
     parse_obs_topic,
     validate_observation,
 )
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MQTT_PORT = 1883
-DEFAULT_MQTTS_PORT = 8883
 _RECONNECT_MIN_S = 0.1
 _RECONNECT_MAX_S = 2.0
 _DB_RETRY_MIN_S = 0.1
@@ -97,22 +96,6 @@ class TlsFiles:
     ca: str
     cert: str
     key: str
-
-
-def parse_broker_url(url: str) -> tuple[str, int]:
-    """``mqtt://host[:port]`` or ``mqtts://host[:port]`` (TLS, default 8883) → (host, port)."""
-    # Errors do not echo the URL: it may carry credentials.
-    usage = "broker URL must look like mqtt://HOST:PORT or mqtts://HOST:PORT"
-    parts = urlsplit(url)
-    if parts.scheme not in ("mqtt", "mqtts"):
-        raise ValueError(f"{usage} (scheme {parts.scheme or 'missing'!r} not supported)")
-    try:
-        port = parts.port or (DEFAULT_MQTTS_PORT if parts.scheme == "mqtts" else DEFAULT_MQTT_PORT)
-    except ValueError as exc:  # port out of range or not a number
-        raise ValueError(f"{usage} (bad port)") from exc
-    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(usage)
-    return parts.hostname, port
 
 
 class ServiceCounters(TypedDict):

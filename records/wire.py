@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 TOPIC_ROOT = "gjhc/v1"
 SCHEMA = "gjhc.obs/1"
@@ -43,6 +44,22 @@ class WireError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def parse_broker_url(url: str) -> tuple[str, int]:
+    """``mqtt://host[:port]`` or ``mqtts://host[:port]`` (TLS, default 8883) → (host, port)."""
+    # Errors do not echo the URL: it may carry credentials.
+    usage = "broker URL must look like mqtt://HOST:PORT or mqtts://HOST:PORT"
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts"):
+        raise ValueError(f"{usage} (scheme {parts.scheme or 'missing'!r} not supported)")
+    try:
+        port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+    except ValueError as exc:  # port out of range or not a number
+        raise ValueError(f"{usage} (bad port)") from exc
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(usage)
+    return parts.hostname, port
 
 
 def check_kiosk_id(kiosk_id: str) -> str:

@@ -42,6 +42,7 @@ from records.wire import (
     obs_topic,
     status_topic,
 )
+from records.wire import parse_broker_url as wire_parse_broker_url
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,12 @@ class BrokerAddress:
 
 
 def parse_broker_url(url: str) -> BrokerAddress:
-    parts = urlsplit(url)
-    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-        raise ConfigError(f"broker URL must look like mqtt://host:port, got {url!r}")
-    tls = parts.scheme == "mqtts"
-    return BrokerAddress(parts.hostname, parts.port or (8883 if tls else 1883), tls)
+    """The record service's parser (records.wire), with the kiosk's typed error."""
+    try:
+        host, port = wire_parse_broker_url(url)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    return BrokerAddress(host, port, tls=urlsplit(url).scheme == "mqtts")
 
 
 @dataclass(frozen=True, slots=True)
