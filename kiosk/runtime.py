@@ -24,6 +24,7 @@ from kiosk.scoring.bp import Alert
 from kiosk.scoring.service import ScoringService
 from kiosk.serial_service import SerialDeviceConfig, SerialDeviceService
 from kiosk.session import StaffAlert, VisitManager
+from kiosk.settings import SettingsStore
 from kiosk.staff import StaffService
 from kiosk.store import Store
 from kiosk.store.devices import DeviceAllowlist
@@ -77,6 +78,8 @@ class KioskRuntime:
             lambda status: self.call_soon(self.hub.report_status, status)
         )
         self.store = Store.open(config.db_path)
+        # Technician-editable settings (admin screen); defaults in kiosk/settings.py.
+        self.settings = SettingsStore(self.store)
         self.visits = VisitManager(self.store, config.kiosk_id)
         self.hub = DeviceHub(
             on_reading=self._on_reading,

@@ -27,3 +27,5 @@ class AllowedDevice(Base):
     last_seen_at: Mapped[datetime | None]
     rssi: Mapped[int | None] = mapped_column(Integer)
     battery_percent: Mapped[int | None] = mapped_column(Integer)
+    # A name staff gave it ("cuff by the window"); the profile label shows when unset (0006).
+    alias: Mapped[str | None] = mapped_column(String(64))

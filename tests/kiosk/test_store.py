@@ -50,7 +50,7 @@ def test_migration_creates_schema_in_wal_mode(store: Store) -> None:
     assert {"visits", "measurements", "outbox", "quarantine", "alembic_version"} <= tables
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
 
 
 def test_reopening_an_existing_database_is_a_no_op(tmp_path: Path) -> None:
