@@ -6,10 +6,8 @@ from logs or btsnoop captures, so hex input is accepted in the usual spellings.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from devices.adverts.xiaomi import ScaleAdvert, decode_mi_scale_v1, decode_mi_scale_v2
@@ -36,6 +34,7 @@ from devices.gatt.gls import (
 from devices.gatt.uds import UcpResult, decode_ucp_response, decode_user_index
 from devices.gatt.wss import decode_weight_measurement, decode_weight_scale_feature
 from devices.plausibility import is_plausible
+from devices.reading_json import json_number, json_time, reading_to_json
 from devices.readings import DeviceIdentity
 
 __all__ = [
@@ -49,24 +48,8 @@ __all__ = [
 _CLI_DEVICE = DeviceIdentity(address="cli", transport="cli")
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _blood_pressure(data: bytes) -> dict[str, Any]:
-    reading = decode_blood_pressure_measurement(data, _CLI_DEVICE)
-    return {
-        "kind": reading.kind,
-        "systolic": reading.systolic,
-        "diastolic": reading.diastolic,
-        "mean_arterial": reading.mean_arterial,
-        "unit": str(reading.unit),
-        "pulse_rate": reading.pulse_rate,
-        "timestamp": _iso(reading.measured_at),
-        "user_id": reading.user_id,
-        "status": sorted(str(s) for s in reading.status),
-        "plausible": is_plausible(reading),
-    }
+    return reading_to_json(decode_blood_pressure_measurement(data, _CLI_DEVICE))
 
 
 def _cuff_pressure(data: bytes) -> dict[str, Any]:
@@ -76,7 +59,7 @@ def _cuff_pressure(data: bytes) -> dict[str, Any]:
         "cuff_pressure": cuff.pressure,
         "unit": str(cuff.unit),
         "pulse_rate": cuff.pulse_rate,
-        "timestamp": _iso(cuff.measured_at),
+        "timestamp": json_time(cuff.measured_at),
         "user_id": cuff.user_id,
         "status": sorted(str(s) for s in cuff.status),
     }
@@ -88,14 +71,7 @@ def _feature(data: bytes) -> dict[str, Any]:
 
 
 def _date_time(data: bytes) -> dict[str, Any]:
-    return {"kind": "date_time", "timestamp": _iso(decode_date_time(data))}
-
-
-def _num(value: float | None, digits: int = 3) -> float | None:
-    """JSON-safe number: NaN/±INF (no value, out of range) become null; noise rounded off."""
-    if value is None or not math.isfinite(value):
-        return None
-    return round(value, digits)
+    return {"kind": "date_time", "timestamp": json_time(decode_date_time(data))}
 
 
 def _glucose(data: bytes) -> dict[str, Any]:
@@ -104,8 +80,8 @@ def _glucose(data: bytes) -> dict[str, Any]:
     return {
         "kind": "glucose",
         "sequence": m.sequence,
-        "timestamp": _iso(m.timestamp),
-        "glucose_mg_dl": _num(m.mg_dl(), 1),
+        "timestamp": json_time(m.timestamp),
+        "glucose_mg_dl": json_number(m.mg_dl(), 1),
         "sample_type": None if m.sample_type is None else str(m.sample_type),
         "sample_location": None if m.sample_location is None else str(m.sample_location),
         "status": sorted(m.status),
@@ -122,15 +98,15 @@ def _glucose_context(data: bytes) -> dict[str, Any]:
         "sequence": c.sequence,
         "meal": None if c.meal is None else str(c.meal),
         "carbohydrate_id": c.carbohydrate_id,
-        "carbohydrate_g": _num(c.carbohydrate_g),
+        "carbohydrate_g": json_number(c.carbohydrate_g),
         "tester": c.tester,
         "health": c.health,
         "exercise_duration_s": c.exercise_duration_s,
         "exercise_intensity_percent": c.exercise_intensity_percent,
         "medication_id": c.medication_id,
-        "medication": _num(c.medication),
+        "medication": json_number(c.medication),
         "medication_unit": c.medication_unit,
-        "hba1c_percent": _num(c.hba1c_percent),
+        "hba1c_percent": json_number(c.hba1c_percent),
     }
 
 
@@ -162,17 +138,7 @@ def _racp(data: bytes) -> dict[str, Any]:
 
 
 def _weight(data: bytes) -> dict[str, Any]:
-    m = decode_weight_measurement(data)
-    return {
-        "kind": "weight",
-        "weight_kg": _num(m.weight_kg()),
-        "unit": str(m.unit),
-        "timestamp": _iso(m.measured_at),
-        "user_id": m.user_id,
-        "bmi": _num(m.bmi, 1),
-        "height_m": _num(m.height_m()),
-        "plausible": is_plausible(m.to_reading(_CLI_DEVICE)),
-    }
+    return reading_to_json(decode_weight_measurement(data).to_reading(_CLI_DEVICE))
 
 
 def _weight_feature(data: bytes) -> dict[str, Any]:
@@ -191,34 +157,14 @@ def _body_composition(data: bytes) -> dict[str, Any]:
     # Several packets (the bit12 two-packet form) arrive concatenated; each packet's flags
     # give its length, so the split is unambiguous.
     m = decode_body_composition(split_packets(data))
-    out: dict[str, Any] = {
-        "kind": "body_composition",
-        "body_fat_percent": _num(m.body_fat_percent, 1),
-        "unit": str(m.unit),
-        "timestamp": _iso(m.measured_at),
-        "user_id": m.user_id,
-    }
-    optional = {
-        "weight_kg": m.kg(m.weight),
-        "impedance_ohm": m.impedance_ohm,
-        "muscle_mass_kg": m.kg(m.muscle_mass),
-        "fat_free_mass_kg": m.kg(m.fat_free_mass),
-        "soft_lean_mass_kg": m.kg(m.soft_lean_mass),
-        "body_water_kg": m.kg(m.body_water_mass),
-        "muscle_percent": m.muscle_percent,
-        "basal_metabolism_kj": m.basal_metabolism_kj,
-        "height_m": m.height_m(),
-    }
-    out.update({k: _num(v) for k, v in optional.items() if v is not None})
-    out["plausible"] = is_plausible(m.to_reading(_CLI_DEVICE))
-    return out
+    return reading_to_json(m.to_reading(_CLI_DEVICE))
 
 
 def _current_time(data: bytes) -> dict[str, Any]:
     t = decode_current_time(data)
     return {
         "kind": "current_time",
-        "timestamp": _iso(t.timestamp),
+        "timestamp": json_time(t.timestamp),
         "day_of_week": t.day_of_week,
         "fractions256": t.fractions256,
         "adjust_reasons": sorted(t.adjust_reasons),
@@ -269,11 +215,11 @@ SUPPORTED_CHARACTERISTICS: tuple[str, ...] = tuple(f"{u:04x}" for u in sorted(_D
 def _scale_advert(advert: ScaleAdvert, kind: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": kind,
-        "weight_kg": _num(advert.weight_kg()),
+        "weight_kg": json_number(advert.weight_kg()),
         "unit": advert.unit,
         "stabilized": advert.stabilized,
         "load_removed": advert.load_removed,
-        "timestamp": _iso(advert.measured_at),
+        "timestamp": json_time(advert.measured_at),
     }
     if advert.impedance_ohm is not None:
         out["impedance_ohm"] = advert.impedance_ohm

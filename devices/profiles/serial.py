@@ -40,6 +40,7 @@ from devices.profiles.schema import (
     table,
     table_list,
 )
+from devices.reading_json import reading_to_json
 from devices.readings import AnyReading, DeviceIdentity
 from devices.serial import caresens, otultra2, sdcodefree, tanita
 from devices.serial.drivers import (
@@ -50,7 +51,6 @@ from devices.serial.drivers import (
     SessionResult,
 )
 from devices.serial.framing import LineFramer
-from devices.serial.jsonout import reading_to_json
 from devices.serial.lineproto import FIELDS, UNITS, FieldMap, LineProtocol, decode_line_record
 from devices.serial.transport import LineSettings, SerialTransport
 

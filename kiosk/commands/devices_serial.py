@@ -10,7 +10,7 @@ from typing import Any
 from devices.errors import DeviceError
 from devices.profiles import serial as serial_profiles
 from devices.profiles.registry import default_registry
-from devices.serial.jsonout import reading_to_json
+from devices.reading_json import reading_to_json
 from devices.serial.transport import SerialTransport, list_serial_ports
 
 

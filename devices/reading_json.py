@@ -1,8 +1,10 @@
-"""Readings as JSON-ready dicts with the same keys as ``kiosk devices decode`` (devices/decode.py)
-so staff tools and profile examples compare serial and Bluetooth output alike."""
+"""Neutral readings as JSON-ready dicts: one shape for ``kiosk devices decode`` (Bluetooth
+characteristics), ``kiosk devices read`` (serial) and the profile examples, so staff compare
+serial and Bluetooth output alike."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -18,15 +20,18 @@ from devices.readings import (
     WeightReading,
 )
 
-__all__ = ["reading_to_json"]
+__all__ = ["json_number", "json_time", "reading_to_json"]
 
 
-def _iso(value: datetime | None) -> str | None:
+def json_time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _num(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
+def json_number(value: float | None, digits: int = 3) -> float | None:
+    """JSON-safe number: NaN/±INF (no value, out of range) become null; noise rounded off."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, digits)
 
 
 def _kg(value: float | None, unit: MassUnit) -> float | None:
@@ -44,7 +49,7 @@ def reading_to_json(reading: AnyReading) -> dict[str, Any]:
             "mean_arterial": reading.mean_arterial,
             "unit": str(reading.unit),
             "pulse_rate": reading.pulse_rate,
-            "timestamp": _iso(reading.measured_at),
+            "timestamp": json_time(reading.measured_at),
             "user_id": reading.user_id,
             "status": sorted(str(s) for s in reading.status),
             "plausible": is_plausible(reading),
@@ -54,8 +59,8 @@ def reading_to_json(reading: AnyReading) -> dict[str, Any]:
         return {
             "kind": "glucose",
             "sequence": reading.sequence_number,
-            "timestamp": _iso(reading.measured_at),
-            "glucose_mg_dl": _num(reading.in_mg_dl(), 1),
+            "timestamp": json_time(reading.measured_at),
+            "glucose_mg_dl": json_number(reading.in_mg_dl(), 1),
             "sample_type": None if reading.sample_type is None else str(reading.sample_type),
             "sample_location": (
                 None if reading.sample_location is None else str(reading.sample_location)
@@ -69,20 +74,20 @@ def reading_to_json(reading: AnyReading) -> dict[str, Any]:
     if isinstance(reading, WeightReading):
         return {
             "kind": "weight",
-            "weight_kg": _num(reading.in_kg()),
+            "weight_kg": json_number(reading.in_kg()),
             "unit": str(reading.unit),
-            "timestamp": _iso(reading.measured_at),
+            "timestamp": json_time(reading.measured_at),
             "user_id": reading.user_id,
-            "bmi": _num(reading.bmi, 1),
-            "height_m": _num(None if reading.height_cm is None else reading.height_cm / 100),
+            "bmi": json_number(reading.bmi, 1),
+            "height_m": json_number(None if reading.height_cm is None else reading.height_cm / 100),
             "plausible": is_plausible(reading),
         }
     assert isinstance(reading, BodyCompositionReading)
     out: dict[str, Any] = {
         "kind": "body_composition",
-        "body_fat_percent": _num(reading.body_fat_percent, 1),
+        "body_fat_percent": json_number(reading.body_fat_percent, 1),
         "unit": str(reading.unit),
-        "timestamp": _iso(reading.measured_at),
+        "timestamp": json_time(reading.measured_at),
         "user_id": reading.user_id,
     }
     u = reading.unit
@@ -97,6 +102,6 @@ def reading_to_json(reading: AnyReading) -> dict[str, Any]:
         "basal_metabolism_kj": reading.basal_metabolism_kj,
         "height_m": None if reading.height_cm is None else reading.height_cm / 100,
     }
-    out.update({k: _num(v) for k, v in optional.items() if v is not None})
+    out.update({k: json_number(v) for k, v in optional.items() if v is not None})
     out["plausible"] = is_plausible(reading)
     return out
