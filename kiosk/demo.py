@@ -7,6 +7,7 @@ kiosk runtime. Used by ``kiosk demo`` (window) and ``kiosk demo --headless`` (no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import shutil
@@ -29,6 +30,7 @@ from kiosk.errors import KioskError
 from kiosk.localbroker import LocalBrokerError, PrivateMosquitto
 from kiosk.runtime import KioskConfig, KioskRuntime
 from kiosk.session import BpResult, RetryRequest, VisitorKind
+from kiosk.staff import Role
 from kiosk.sync.publisher import PublisherSettings
 from records.service import RecordService
 
@@ -62,6 +64,7 @@ def demo_monitor() -> SimulatedBloodPressureMonitor:
         manufacturer="Bitgoeul Sim",
         serial_number="SIM0001",
         firmware="1.0.0",
+        live_cuff=True,  # sends its pressure while inflating (0x2A36), shown on the guidance
     )
 
 
@@ -99,8 +102,11 @@ class DemoStack:
         self.air.add(self.meter)
         self.air.add(self.scale)
         self.broker_problem: str | None = None
+        self.demo_pins: dict[Role, str] = {}
 
-    def start(self) -> KioskRuntime:
+    def start(self, *, wait_for_devices: bool = True) -> KioskRuntime:
+        """``wait_for_devices=False`` for a window: it shows at once while the simulated devices
+        are found (see KioskRuntime.start)."""
         broker_url = None
         if self.with_broker:
             try:
@@ -128,6 +134,9 @@ class DemoStack:
             client_backend=self.air.client_backend,
             scanner_backend=self.air.scanner_backend,
         )
+        # Demo PINs for the staff screen (1234 staff, 9876 technician), only if none exist;
+        # a real kiosk's PINs come from `kiosk staff add-pin`.
+        self.demo_pins = self.runtime.staff.seed_demo_pins()
         # As staff would pair them from the admin screen.
         allow = self.runtime.allowlist
         allow.add(self.monitor.address, profile_id="sig_bps", kind="blood_pressure", label="BP 1")
@@ -136,9 +145,17 @@ class DemoStack:
             self.scale.address, profile_id="sig_bcs", kind="body_composition", label="Scale 1"
         )
         self.runtime.hub.scale_consent[self.scale.address.upper()] = DEMO_SCALE_USER
-        self.runtime.start(discover=True)
+        self.runtime.start(discover=True, wait_for_devices=wait_for_devices)
+        if self.demo_pins:
+            pins = self.demo_pins
+            self.runtime.demo_note = (
+                f"직원 화면: 왼쪽 위를 3초 누르기, PIN {pins[Role.STAFF]} 직원 ·"
+                f" {pins[Role.TECHNICIAN]} 기술 담당\nStaff screen: hold the top-left corner"
+                f" 3 s; PIN {pins[Role.STAFF]} staff, {pins[Role.TECHNICIAN]} technician"
+            )
         self.runtime.demo_actions = (
-            ("혈압 모의 측정 · Simulate BP", self.simulate_measurement),
+            # With the live cuff pressure first, as a real cuff's inflation shows.
+            ("혈압 모의 측정 · Simulate BP", self.simulate_measurement_live),
             ("혈당 모의 측정 · Simulate glucose", self.simulate_glucose),
             ("체중 모의 측정 · Simulate weight", self.simulate_weight),
         )
@@ -151,6 +168,21 @@ class DemoStack:
         self.runtime.spawn(
             self.monitor.measure(systolic=bp.systolic, diastolic=bp.diastolic, pulse=bp.pulse)
         )
+
+    def simulate_measurement_live(self, step_s: float = 0.15) -> None:
+        """Like :meth:`simulate_measurement`, but the cuff first reports its pressure while
+        it inflates and deflates (0x2A36), then the result. Safe from any thread."""
+        assert self.runtime is not None
+        bp = simulated_bp(self.rng)
+        self.runtime.spawn(self._inflate_then_measure(bp, step_s))
+
+    async def _inflate_then_measure(self, bp: SimulatedBp, step_s: float) -> None:
+        top = bp.systolic + 30
+        pressures = [*range(20, top, 20), top, *range(top - 15, bp.diastolic - 10, -15)]
+        for pressure in pressures:
+            await self.monitor.inflate([pressure])
+            await asyncio.sleep(step_s)
+        await self.monitor.measure(systolic=bp.systolic, diastolic=bp.diastolic, pulse=bp.pulse)
 
     def simulate_glucose(self) -> None:
         """A fasting fingerstick on the (simulated) meter; the kiosk imports it on its next

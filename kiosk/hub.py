@@ -16,11 +16,13 @@ from typing import Any
 
 from devices.ble.glucose import GlucoseMeterLink
 from devices.ble.link import BloodPressureLink, discover_health_devices
+from devices.ble.probe import ProbeResult, probe_device
 from devices.ble.scale import AdvertScaleWatcher, ScaleLink
 from devices.ble.scanner import ScanResult, scan_profiles
 from devices.errors import DeviceError, LinkError
+from devices.gatt.bps import CuffPressure
 from devices.profiles.schema import Profile
-from devices.readings import AnyReading, DeviceIdentity, WeightReading
+from devices.readings import AnyReading, DeviceIdentity, PressureUnit, WeightReading
 from kiosk.observable import Signal
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,17 @@ class DeviceStatus:
     battery_percent: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CuffPressureReport:
+    """A live cuff pressure while the cuff inflates (0x2A36): a gauge, never a result."""
+
+    address: str
+    mmhg: float
+
+
+_MMHG_PER_KPA = 7.50062
+
+
 class DeviceHub:
     def __init__(
         self,
@@ -72,6 +85,8 @@ class DeviceHub:
         self._stopping = False
         self.status: dict[str, DeviceStatus] = {}
         self.status_changed: Signal[DeviceStatus] = Signal()
+        # Live cuff pressure of linked cuffs that send it, on the runtime thread.
+        self.cuff_pressure: Signal[CuffPressureReport] = Signal()
         # address (upper case) → (UDS user index, consent code) of the kiosk's slot on a
         # multi-user scale; without one the scale measures as an unknown user (0xFF).
         self.scale_consent: dict[str, tuple[int, int]] = {}
@@ -103,12 +118,17 @@ class DeviceHub:
         def on_error(error: DeviceError) -> None:
             self._on_error(error, address)
 
+        def on_cuff(cuff: CuffPressure) -> None:
+            mmhg = cuff.pressure * (_MMHG_PER_KPA if cuff.unit is PressureUnit.KPA else 1.0)
+            self.cuff_pressure.emit(CuffPressureReport(address, mmhg))
+
         link = BloodPressureLink(
             address,
             on_reading=self._on_reading,
             on_error=on_error,
             on_disconnect=lambda: self._link_lost(address),
             client_backend=self._client_backend,
+            on_cuff_pressure=on_cuff,
         )
         self._links[address] = link
         previous = self.status.get(address) or DeviceStatus(address=address, kind="blood_pressure")
@@ -154,7 +174,8 @@ class DeviceHub:
         delay = self._reconnect_delay
         while not self._stopping:
             await asyncio.sleep(delay)
-            if self._stopping or self.status[address].connected:
+            # Forgotten by staff meanwhile (release): stop trying.
+            if self._stopping or address not in self._links or self.status[address].connected:
                 return
             link = self._links[address]
             try:
@@ -345,6 +366,64 @@ class DeviceHub:
             elif kind in SCALE_KINDS and not advert_only.intersection(result.profiles):
                 self._spawn(self.measure_scale(result.address, kind))
         return found
+
+    # --- staff pairing (admin screen, issue 8) --------------------------------------------
+    async def scan_nearby(
+        self, profiles: Iterable[Profile], seconds: float = 5.0
+    ) -> list[ScanResult]:
+        """Every device advertising now, strongest first, with the profiles it matches."""
+        return await scan_profiles(profiles, seconds, scanner_backend=self._scanner_backend)
+
+    async def probe(
+        self, address: str, kind: str, *, pair: bool = False, timeout: float = 10.0
+    ) -> ProbeResult:
+        """Connect once (bonding when ``pair``), read identity and battery, let go; the status
+        model keeps what was read, or the error with its advice. A cuff this hub holds answers
+        from its live link: a device serves one central at a time."""
+        link = self._links.get(address)
+        status = self.status.get(address) or DeviceStatus(address=address, kind=kind)
+        if link is not None and link.is_connected and link.identity is not None:
+            return ProbeResult(link.identity, status.battery_percent, (), bonded=False)
+        try:
+            result = await probe_device(
+                address, pair=pair, client_backend=self._client_backend, timeout=timeout
+            )
+        except LinkError as exc:
+            self._set_status(replace(status, last_error=str(exc), advice=exc.advice, state=ERROR))
+            raise
+        battery = (
+            result.battery_percent if result.battery_percent is not None else status.battery_percent
+        )
+        self._set_status(
+            replace(
+                status,
+                identity=result.identity,
+                battery_percent=battery,
+                last_error=None,
+                advice=None,
+                state=CONNECTED if status.connected else IDLE,
+            )
+        )
+        return result
+
+    async def hold(self, address: str, kind: str) -> None:
+        """Start using a device staff just paired: cuffs are held linked; meters and scales
+        are met by the next allowlist scan when they advertise."""
+        if kind == "blood_pressure" and address not in self._links:
+            await self.add_blood_pressure_monitor(address)
+
+    async def release(self, address: str) -> None:
+        """Stop using a device staff forgot: drop its link and its status."""
+        link = self._links.pop(address, None)
+        status = self.status.pop(address, None)
+        if link is not None:
+            try:
+                await link.disconnect()
+            except LinkError as exc:
+                log.warning("disconnect from a forgotten device failed: %s", exc)
+        if status is not None:
+            # Observers refresh; the status model no longer holds this address.
+            self.status_changed.emit(replace(status, connected=False, state=IDLE))
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)

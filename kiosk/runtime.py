@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from devices.errors import DeviceError
 from devices.profiles.registry import default_registry
 from devices.readings import AnyReading
+from kiosk.device_admin import DeviceAdmin
 from kiosk.errors import KioskError
 from kiosk.hub import DeviceHub
 from kiosk.scoring.bp import Alert
@@ -46,14 +47,19 @@ class KioskConfig:
     # Allowlisted devices are looked for this often: meters and scales advertise only for a
     # short while after a measurement, so a single scan at start-up would miss them.
     rescan_interval: float = 10.0
-    # Guest visits never leave the kiosk; they are deleted this long after they end.
-    guest_retention: timedelta = timedelta(days=1)
     # Serial cables (body-composition analysers, pushing meters): port path or "auto" + profile.
     serial_devices: tuple[SerialDeviceConfig, ...] = ()
+    # The visitor's optional printed summary: always a PDF in print_spool_dir, and sent to this
+    # printer (a QPrinter name) when one is configured.
+    printer_name: str | None = None
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "kiosk.db"
+
+    @property
+    def print_spool_dir(self) -> Path:
+        return self.data_dir / "print"
 
 
 class KioskRuntime:
@@ -98,6 +104,12 @@ class KioskRuntime:
         self.allowlist = DeviceAllowlist(self.store)
         # Staff PINs, the alert log kept until acknowledged, the audit log (issue 8).
         self.staff = StaffService(self.store)
+        # Staff scan/pair/rename/forget/test-read, permission-checked and audited.
+        self.device_admin = DeviceAdmin(
+            self.hub, self.allowlist, self.staff, scan_seconds=config.discover_timeout
+        )
+        # A retention a technician shortens applies now, not at the next hourly purge.
+        self.settings.changed.connect(lambda _s: self._purge_once())
         self._last_sequence = self.allowlist.last_sequences()
         # Risk models are loaded and hash-verified once; a refused model is reported, never run,
         # and the guideline categories work without any model.
@@ -105,6 +117,7 @@ class KioskRuntime:
         for name, reason in self.scoring.unavailable.items():
             log.error("risk model %s unavailable: %s", name, reason)
         self.demo_actions: Sequence[tuple[str, Callable[[], None]]] = ()
+        self.demo_note = ""  # one operator line under the demo buttons (the demo's PINs)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
         self._started = False
@@ -139,6 +152,14 @@ class KioskRuntime:
             return "not configured"
         return "connected" if self.publisher.connected else "disconnected"
 
+    # --- for the visitor flow (runtime thread) -------------------------------------------
+    def sync_link_up(self) -> bool:
+        """The broker is reachable now: queued results are on their way."""
+        return self.publisher is not None and self.publisher.connected
+
+    def allowlisted_kinds(self) -> list[str]:
+        return [entry.kind for entry in self.allowlist.entries()]
+
     # --- device callbacks (runtime thread) ----------------------------------------------
     def _on_reading(self, reading: AnyReading) -> None:
         try:
@@ -157,16 +178,27 @@ class KioskRuntime:
         asyncio.set_event_loop(self._loop)
         self._loop.run_forever()
 
-    def _purge_guests(self) -> None:
+    def _purge_once(self) -> None:
+        # The technician's setting (admin screen), read at each purge.
+        retention = timedelta(hours=self.settings.current.guest_retention_hours)
         try:
-            n = self.store.purge_guest_visits(datetime.now(UTC) - self.config.guest_retention)
+            n = self.store.purge_guest_visits(datetime.now(UTC) - retention)
             if n:
                 log.info("purged %d guest visit(s) past retention", n)
         except KioskError:
             log.exception("guest purge failed; trying again later")
+
+    def _purge_guests(self) -> None:
+        self._purge_once()
         self._loop.call_later(_PURGE_EVERY_S, self._purge_guests)
 
-    def start(self, *, discover: bool = True) -> None:
+    def start(self, *, discover: bool = True, wait_for_devices: bool = True) -> None:
+        """Start the runtime thread, the publisher, the serial readers and device discovery.
+
+        ``wait_for_devices=False`` returns before the first Bluetooth scan ends (a window shows
+        at once and its screens follow devices as they connect); headless runs and tests that
+        measure right away keep the default and wait for it.
+        """
         self._thread.start()
         self._started = True
         self._loop.call_soon_threadsafe(self._purge_guests)
@@ -175,14 +207,28 @@ class KioskRuntime:
         self.serial.start()
         if not discover:
             return
-        if self.allowlist.entries():
-            # Staff paired devices: hold the cuffs, import meters when they advertise.
-            self.run(self._scan_allowed_once())
+        if wait_for_devices:
+            self.run(self._first_scan())
             self._rescan = self.spawn(self._rescan_forever())
         else:
+            self._rescan = self.spawn(self._first_scan_then_rescan())
+
+    async def _first_scan(self) -> None:
+        if self.allowlist.entries():
+            # Staff paired devices: hold the cuffs, import meters when they advertise.
+            await self._scan_allowed_once()
+        else:
             # Nothing paired yet (first start): hold every blood-pressure monitor in range.
-            found = self.run(self.hub.discover(self.config.discover_timeout))
+            found = await self.hub.discover(self.config.discover_timeout)
             log.info("devices linked: %d", len(found))
+
+    async def _first_scan_then_rescan(self) -> None:
+        try:
+            await self._first_scan()
+        except (DeviceError, KioskError) as exc:
+            log.warning("first device scan failed: %s", exc)
+        # Also on a first start: devices staff pair later are met by the next scan.
+        await self._rescan_forever()
 
     async def _scan_allowed_once(self) -> None:
         allowed = {e.address: e.kind for e in self.allowlist.entries()}

@@ -101,6 +101,13 @@ def _decode(name: str, text: str) -> Any:
     return text
 
 
+def parse_setting(name: str, text: str) -> object:
+    """A value typed as text (``kiosk settings set name=value``) in the setting's own type."""
+    if name not in _FIELDS:
+        raise SettingsError(name, text, f"one of {', '.join(_FIELDS)}")
+    return _decode(name, text.strip())
+
+
 class SettingsStore:
     """Loads and saves :class:`KioskSettings` in the kiosk DB; ``changed`` carries the new value.
 

@@ -4,9 +4,11 @@
   16 MiB and some tens of milliseconds per try, so a stolen kiosk.db cannot be brute-forced over
   the 10**4..10**8 PIN space in seconds, while one login stays instant for staff.
 * Five wrong PINs in a row lock entry for 30 s, doubling with each further lockout (cap 1 h).
-  The counters live in the database, so restarting the kiosk does not reset them.
-* Roles: staff (see everything, acknowledge alerts, retry sync) and technician (also pair and
-  forget devices and change settings).
+  The counters live in the database, so restarting the kiosk does not reset them. During a
+  lock one technician PIN may be tried (a wrong one grows the lock); the console can clear it.
+* Roles: staff (see everything, acknowledge alerts, retry sync, test-read devices, export for
+  support) and technician (also pair, rename and forget devices, change settings, clear the
+  lock). Settings changes are audited with old -> new.
 * An admin session ends after ``timeout`` without a touch.
 * The alert log keeps crisis readings by visit alias (last 4 of the visit id) until a person
   acknowledges them with a note. Every admin action goes to the append-only audit log.
@@ -18,7 +20,7 @@ import enum
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.errors import KioskError, StorageError
 from kiosk.session import StaffAlert
+from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.store import Store
 from kiosk.store.staff_models import AuditEvent, StaffAlertRow, StaffLockout, StaffPin
 
@@ -39,17 +42,22 @@ if TYPE_CHECKING:
     from kiosk.scoring.service import ScoringService
 
 __all__ = [
+    "DEMO_PINS",
     "MAX_FAILURES",
     "AdminSession",
     "AlertEntry",
     "AuditEntry",
+    "Permission",
+    "PermissionDeniedError",
     "PinLockedError",
     "Role",
     "StaffError",
     "StaffService",
     "WrongPinError",
+    "broker_address",
     "hash_pin",
     "lockout_delay",
+    "settings_rows",
     "verify_pin",
     "visit_alias",
 ]
@@ -70,15 +78,29 @@ class Permission(enum.StrEnum):
     VIEW = "view"
     ACK_ALERT = "ack_alert"
     RETRY_SYNC = "retry_sync"
+    TEST_DEVICE = "test_device"
+    EXPORT_SUPPORT = "export_support"
     PAIR_DEVICE = "pair_device"
+    RENAME_DEVICE = "rename_device"
     FORGET_DEVICE = "forget_device"
     CHANGE_SETTINGS = "change_settings"
+    RESET_LOCKOUT = "reset_lockout"
 
 
 _GRANTS = {
-    Role.STAFF: frozenset({Permission.VIEW, Permission.ACK_ALERT, Permission.RETRY_SYNC}),
+    Role.STAFF: frozenset(
+        {
+            Permission.VIEW,
+            Permission.ACK_ALERT,
+            Permission.RETRY_SYNC,
+            Permission.TEST_DEVICE,
+            Permission.EXPORT_SUPPORT,
+        }
+    ),
     Role.TECHNICIAN: frozenset(Permission),
 }
+# Shown in the demo strip and README; seeded only by the demo stack (kiosk/demo.py).
+DEMO_PINS = {Role.STAFF: "1234", Role.TECHNICIAN: "9876"}
 
 
 class StaffError(KioskError):
@@ -304,6 +326,98 @@ class StaffService:
     def logout(self, session: AdminSession, *, reason: str = "user") -> None:
         self.audit("logout", session.role, f"reason={reason}")
 
+    def lockout_state(self) -> tuple[int, datetime | None]:
+        """(wrong PINs since the last success or lock, lock end if locked now)."""
+        now = self._clock()
+        with self._tx() as s:
+            lock = self._lockout(s)
+            failures, until = lock.failures, lock.locked_until
+        return failures, (until if until is not None and until > now else None)
+
+    def reset_lockout(self, session: AdminSession, *, via: str = "screen") -> bool:
+        """Clear the PIN lock, the wrong-PIN count and the growing delay; technician only.
+        Returns whether anything was cleared."""
+        self.check(session, Permission.RESET_LOCKOUT)
+        session.touch(self._clock())
+        return self._clear_lockout(session.role, via)
+
+    def console_reset_lockout(self) -> bool:
+        """``kiosk staff reset-lockout``: whoever has the kiosk's console is its technician."""
+        return self._clear_lockout(Role.TECHNICIAN, "console")
+
+    def _clear_lockout(self, role: Role, via: str) -> bool:
+        with self._tx() as s:
+            lock = self._lockout(s)
+            was = lock.failures > 0 or lock.lockouts > 0 or lock.locked_until is not None
+            lock.failures, lock.lockouts, lock.locked_until = 0, 0, None
+        self.audit("lockout_reset", role, f"via={via} cleared={str(was).lower()}")
+        return was
+
+    def technician_unlock(self, pin: str) -> AdminSession:
+        """While entry is locked, one technician PIN try per lock: right, the lock is cleared
+        and the technician is in; wrong (or a staff PIN), the lock grows and the next try
+        waits for it to end. A guesser gains one try per lock, never a way around it."""
+        now = self._clock()
+        with self._tx() as s:
+            lock = self._lockout(s)
+            until = lock.locked_until
+            if until is None or until <= now:
+                raise StaffError("entry is not locked", advice="Enter the PIN as usual.")
+            if lock.failures > 0:  # this lock's one try is used
+                raise PinLockedError(until, now)
+            match = next(
+                (
+                    p
+                    for p in s.scalars(select(StaffPin).where(StaffPin.role == Role.TECHNICIAN))
+                    if verify_pin(pin, p.pin_hash)
+                ),
+                None,
+            )
+            if match is None:
+                lock.failures = 1
+                lock.lockouts += 1
+                lock.locked_until = until = now + lockout_delay(lock.lockouts)
+            else:
+                lock.failures, lock.lockouts, lock.locked_until = 0, 0, None
+                label = match.label
+        if match is None:
+            self.audit("pin_failed", None, "technician unlock")
+            self.audit("pin_lockout", None, f"until={until.isoformat()}")
+            raise PinLockedError(until, now)
+        self.audit("lockout_reset", Role.TECHNICIAN, "via=pin pad")
+        self.audit("login", Role.TECHNICIAN, f"label={label}")
+        return AdminSession(Role.TECHNICIAN, label, now, now, self.timeout)
+
+    def seed_demo_pins(self) -> dict[Role, str]:
+        """Seed the demo's PINs (``DEMO_PINS``) when the kiosk has none; returns them while
+        they are the only PINs (a kept demo data dir), else {}. Only the demo stack calls
+        this: a real kiosk gets its PINs from ``kiosk staff add-pin``."""
+        demo_labels = {f"demo {role.value}" for role in DEMO_PINS}
+        with self._tx() as s:
+            labels = set(s.scalars(select(StaffPin.label)))
+        if labels:
+            return dict(DEMO_PINS) if labels == demo_labels else {}
+        for role, pin in DEMO_PINS.items():
+            self.add_pin(pin, role=role, label=f"demo {role.value}")
+        return dict(DEMO_PINS)
+
+    def change_settings(
+        self, session: AdminSession, settings: SettingsStore, changes: Mapping[str, object]
+    ) -> KioskSettings:
+        """Validate and save ``changes`` (technician only); one audit event per changed value
+        with old → new. Unchanged values are neither saved nor audited."""
+        self.check(session, Permission.CHANGE_SETTINGS)
+        before = settings.current
+        changed = {k: v for k, v in changes.items() if getattr(before, k, object()) != v}
+        if not changed:
+            return before
+        after = settings.update(changed, changed_by=session.role.value)
+        session.touch(self._clock())
+        for key in sorted(changed):
+            old, new = getattr(before, key), getattr(after, key)
+            self.audit("settings_change", session.role, f"{key}: {old} -> {new}")
+        return after
+
     # --- alerts ---------------------------------------------------------------------------
     def record_alert(self, alert: StaffAlert) -> AlertEntry:
         """Keep a staff alert until acknowledged; idempotent per measurement."""
@@ -354,6 +468,15 @@ class StaffService:
         self.audit("alert_ack", session.role, f"alert={alert_id} visit={entry.visit_alias}")
         return entry
 
+    # --- sync -----------------------------------------------------------------------------
+    def retry_sync(self, session: AdminSession, store: Store, msg_id: str) -> bool:
+        """Queue a rejected result again (after staff fixed the cause); audited."""
+        self.check(session, Permission.RETRY_SYNC)
+        ok = store.retry_rejected(msg_id)
+        if ok:
+            self.audit("sync_retry", session.role, f"msg_id={msg_id}")
+        return ok
+
     # --- audit ----------------------------------------------------------------------------
     def audit(self, action: str, role: Role | None, detail: str = "") -> None:
         """Append one event. There is no update or delete: the log is not editable."""
@@ -379,31 +502,29 @@ def _file_status(path: str | None) -> str:
     return "있음 · present" if Path(path).is_file() else f"없음 · MISSING ({path})"
 
 
-def settings_rows(config: KioskConfig, scoring: ScoringService) -> list[tuple[str, str]]:
-    """The read-only settings page: what this kiosk runs with. No key material, no passwords
-    (the broker URL is shown as scheme://host:port only)."""
+def broker_address(config: KioskConfig) -> str:
+    """scheme://host:port only: never a user name or password from the URL."""
     from kiosk.sync.publisher import parse_broker_url
-    from kiosk.visit_flow import IDLE_AFTER_S, WARNING_S
 
-    broker = "설정 안 됨 · not configured"
-    if config.broker_url:
-        try:
-            a = parse_broker_url(config.broker_url)
-            broker = f"{'mqtts' if a.tls else 'mqtt'}://{a.host}:{a.port}"
-        except KioskError as exc:
-            broker = f"잘못됨 · invalid: {exc}"
+    if not config.broker_url:
+        return "설정 안 됨 · not configured"
+    try:
+        a = parse_broker_url(config.broker_url)
+    except KioskError as exc:
+        return f"잘못됨 · invalid: {exc}"
+    return f"{'mqtts' if a.tls else 'mqtt'}://{a.host}:{a.port}"
+
+
+def settings_rows(config: KioskConfig, scoring: ScoringService) -> list[tuple[str, str]]:
+    """The read-only part of the settings page: what this kiosk was installed with. No key
+    material, no passwords. Checks files: call on the runtime thread."""
     pub = config.publisher
     rows = [
         ("키오스크 ID · Kiosk id", config.kiosk_id),
-        ("브로커 · Broker", broker),
+        ("브로커 · Broker", broker_address(config)),
         ("CA 인증서 · CA certificate", _file_status(pub.tls_ca)),
         ("키오스크 인증서 · Client certificate", _file_status(pub.tls_cert)),
         ("키오스크 개인키 · Client key", _file_status(pub.tls_key)),
-        (
-            "무응답 초기화 · Inactivity reset",
-            f"{IDLE_AFTER_S:.0f} s + {WARNING_S:.0f} s warning",
-        ),
-        ("손님 기록 보관 · Guest data retention", str(config.guest_retention)),
     ]
     for name, model in sorted(scoring.model_set.models.items()):
         rows.append((f"모델 · Model {name}", f"{model.version} · sha256 {model.sha256[:12]}… ok"))

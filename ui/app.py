@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.visit_flow import FlowState, Language, Step, VisitFlow
 from ui import texts
 from ui.admin import AdminRuntimeLike, AdminScreen
@@ -34,23 +36,22 @@ from ui.flow_screens import (
     WelcomeScreen,
 )
 from ui.fonts import apply_app_font
+from ui.guidance import ChooseScreen
+from ui.modes import OptionsPanel
 from ui.result_screen import ResultScreen
+from ui.summary_print import SummaryPrinter
 from ui.texts import Bilingual
-from ui.theme import (
-    BACKGROUND,
-    COUNTDOWN_BACKGROUND,
-    DEMO_BACKGROUND,
-    PANEL_BORDER,
-    TEXT,
-    TextRole,
-    Theme,
-)
+from ui.theme import TextRole, Theme
+from ui.voice import VoiceGuide
 from ui.widgets import BilingualButton, BilingualText, make_label
 
 if TYPE_CHECKING:
     from ui.protocol import RuntimeLike
 
 _ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin})
+# Every event of the application passes the window's filter (tens of thousands while screens
+# are built): one type lookup, and out at once for all but these (bench/bench_ui.py).
+_FILTERED = _ACTIVITY | {QEvent.Type.MouseButtonRelease}
 # Staff entry: hold the top-left corner this long (docs/admin.md); visitors do not hold corners.
 ADMIN_HOLD_MS = 3000
 ADMIN_CORNER_MM = 15.0
@@ -77,33 +78,115 @@ class KioskWindow(QMainWindow):
     """The visitor's window: one screen per step of the visit flow, (demo only) simulators."""
 
     def __init__(
-        self, runtime: RuntimeLike, *, theme: Theme | None = None, parent: QWidget | None = None
+        self,
+        runtime: RuntimeLike,
+        *,
+        theme: Theme | None = None,
+        large_text: bool | None = None,
+        high_contrast: bool | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self.theme = theme = theme or Theme()
-        self.setWindowTitle("빛고을 건강 키오스크")
+        self.setWindowTitle(texts.WINDOW_TITLE.ko)
         # The flow runs on the runtime thread like the visit manager it wraps; the window only
         # posts intent to it and draws the states it publishes.
-        self.flow = VisitFlow(runtime.visits)
+        # The real runtime carries the technician's settings (language default, idle reset).
+        self.flow = VisitFlow(
+            runtime.visits,
+            settings=getattr(runtime, "settings", None),
+            # The runtime's hash-verified risk models (the heart-health estimate on results).
+            scoring=getattr(runtime, "scoring", None),
+            # Device status, live cuff pressure, allowlisted kinds and the broker's state for
+            # the guidance and the finish screen (the real runtime; stand-ins have none).
+            devices=getattr(runtime, "hub", None),
+            device_kinds=getattr(runtime, "allowlisted_kinds", None),
+            sync_link=getattr(runtime, "sync_link_up", None),
+        )
         self.bridge = ModelBridge(runtime.visits, self.flow, parent=self)
+        # The optional printed summary: a PDF in the kiosk's print spool (and the configured
+        # printer); only where the runtime has a data directory.
+        config = getattr(runtime, "config", None)
+        spool = getattr(config, "print_spool_dir", None)
+        self.printer = (
+            SummaryPrinter(
+                spool,
+                theme.family,
+                printer_name=getattr(config, "printer_name", None),
+                parent=self,
+            )
+            if isinstance(spool, Path)
+            else None
+        )
         self.state = self.flow.state
         self._language: Language | None = None
+        if large_text is not None or high_contrast is not None:
+            # A stand-in runtime without settings: the kiosk's defaults come from the caller.
+            self.flow.set_display_defaults(
+                large_text=bool(large_text), high_contrast=bool(high_contrast)
+            )
+            self.state = self.flow.state
+        self._base_theme = theme
 
+        # The staff admin screen, an overlay over the whole window; only with a runtime that has
+        # the staff service (the real one), so visitor-only stand-ins need not fake it.
+        self.admin: AdminScreen | None = None
+        self._admin_hold = QTimer(self)
+        self._admin_hold.setSingleShot(True)
+        self._admin_hold.setInterval(ADMIN_HOLD_MS)
+        self._admin_hold.timeout.connect(self.open_admin)
+        if isinstance(runtime, AdminRuntimeLike):
+            self.admin = AdminScreen.for_runtime(theme, runtime, parent=self)
+            self.admin.closed.connect(self.admin.hide)
+            self.admin.hide()
+
+        self.bridge.flow_changed.connect(self.apply)
+        # The clock of the idle reset; the flow decides, this only tells it the time.
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(lambda: self._post(self.flow.tick))
+        self._clock.start()
+        self._last_touch = 0.0
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+        # Spoken guidance outlives display-mode rebuilds; each visitor starts at the kiosk's
+        # volume and voice setting (see _reset_voice).
+        self.voice = VoiceGuide(parent=self)
+        self.voice.muted_changed.connect(lambda _muted: self._show_voice())
+        self._voice_step: Step | None = None
+
+        self._build(
+            theme.with_modes(
+                large_text=self.state.large_text, high_contrast=self.state.high_contrast
+            )
+        )
+        self.apply(self.flow.state)
+
+    def _build(self, theme: Theme) -> None:
+        """Every visitor screen, the header and the overlays, in one display mode. Run again with
+        a new theme when the visitor switches large text or high contrast (see apply)."""
+        self.theme = theme
+        self._language = None  # the new widgets are in Korean until apply says otherwise
+        self._applied_step: Step | None = None  # and every new screen needs its first apply
         self.result_screen = ResultScreen(self.bridge, theme=theme)
         post = self._post
         self.welcome = WelcomeScreen(theme, self.flow, post)
         self.identify = IdentifyScreen(theme, self.flow, post)
         self.consent = ConsentScreen(theme, self.flow, post)
+        self.choose = ChooseScreen(theme, self.flow, post)
         self.measure = MeasureScreen(theme, self.flow, post, self.result_screen)
         self.results = ResultsScreen(theme, self.flow, post)
-        self.finish = FinishScreen(theme, self.flow, post)
+        self.finish = FinishScreen(theme, self.flow, post, self.printer)
         self.staff = StaffScreen(theme, self.flow, post)
         self.start_button = self.welcome.start_button
         self.screens: dict[Step, FlowScreen] = {
             Step.WELCOME: self.welcome,
             Step.IDENTIFY: self.identify,
             Step.CONSENT: self.consent,
+            Step.CHOOSE: self.choose,
             Step.MEASURE: self.measure,
             Step.RESULTS: self.results,
             Step.FINISH: self.finish,
@@ -118,25 +201,48 @@ class KioskWindow(QMainWindow):
         header = self._header = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.header)
         header.setContentsMargins(0, 0, 0, 0)
         header.setSpacing(theme.gap_px)
+        # The header keeps its size in large text: the buttons that switch a mode stay where
+        # the finger was, so the same tap undoes it (and four of them fit one portrait row).
+        chrome = theme.with_modes(large_text=False, high_contrast=theme.high_contrast)
         self.language_button = BilingualButton(
-            theme, Bilingual("English", ""), name="langToggle", primary=False
+            chrome, Bilingual(texts.LANGUAGE_EN.ko, ""), name="langToggle", primary=False
         )
         self.language_button.clicked.connect(self._toggle_language)
-        self.home_button = BilingualButton(theme, texts.HOME, name="home", primary=False)
+        self.home_button = BilingualButton(chrome, texts.HOME, name="home", primary=False)
         self.home_button.clicked.connect(lambda: self._post(self.flow.reset))
+        # Large text, high contrast and sound on every screen (검증기준 3, 5: easy to switch on),
+        # behind one button so the header stays one portrait row and a narrow landscape column.
+        self.options_button = BilingualButton(
+            chrome, texts.OPTIONS, name="optionsOpen", primary=False
+        )
+        self.options_button.clicked.connect(
+            lambda: self._post(self.flow.show_options, not self.state.options_open)
+        )
         header.addWidget(self.language_button)
+        header.addWidget(self.options_button)
         header.addStretch(1)
         header.addWidget(self.home_button)
+        self.options = OptionsPanel(theme, self.flow, self._post, self.voice)
+        self.mode_toggles = self.options.toggles
+        self.voice_button = self.options.voice_button
+        self.volume_down = self.options.volume_down
+        self.volume_up = self.options.volume_up
+        self.options.setVisible(False)
 
         # The idle warning: a visible countdown and one big "more time" button (검증기준 2).
         self.countdown = QFrame()
         self.countdown.setObjectName("countdown")
         self.countdown.setStyleSheet(
-            f"QFrame#countdown {{ background-color: {COUNTDOWN_BACKGROUND};"
-            f" border: 3px solid {PANEL_BORDER}; border-radius: {theme.metrics.px(3)}px; }}"
+            f"QFrame#countdown {{ background-color: {theme.palette.COUNTDOWN_BACKGROUND};"
+            f" border: {theme.palette.border_px}px solid {theme.palette.PANEL_BORDER};"
+            f" border-radius: {theme.metrics.px(3)}px; }}"
         )
         self.countdown_text = BilingualText(
-            theme, name="countdownText", ko_role=TextRole.BODY, colour=TEXT, en_colour=TEXT
+            theme,
+            name="countdownText",
+            ko_role=TextRole.BODY,
+            colour=theme.palette.TEXT,
+            en_colour=theme.palette.TEXT,
         )
         self.more_time = BilingualButton(theme, texts.MORE_TIME, name="moreTime", primary=True)
         self.more_time.clicked.connect(lambda: self._post(self.flow.more_time))
@@ -149,13 +255,15 @@ class KioskWindow(QMainWindow):
 
         self.demo_strip: QFrame | None = None
         self.demo_buttons: list[BilingualButton] = []
-        if runtime.demo_actions:
+        if self._runtime.demo_actions:
             self.demo_strip = self._build_demo_strip(theme)
 
         central = QWidget()
         central.setObjectName("kioskCentral")
         central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        central.setStyleSheet(f"QWidget#kioskCentral {{ background-color: {BACKGROUND}; }}")
+        central.setStyleSheet(
+            f"QWidget#kioskCentral {{ background-color: {theme.palette.BACKGROUND}; }}"
+        )
         # Portrait: header on top, demo strip at the bottom. Landscape: both in a side column,
         # so the screens get the scarce height. See resizeEvent.
         self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, central)
@@ -176,7 +284,8 @@ class KioskWindow(QMainWindow):
             self._main.addWidget(self.demo_strip)
         self._outer.addWidget(side)
         self._outer.addWidget(main, 1)
-        # An overlay, not a layout item: the warning never pushes the screen's content off.
+        # Overlays, not layout items: neither pushes the screen's content off.
+        self.options.setParent(central)
         self.countdown.setParent(central)
         self.setCentralWidget(central)
         # The window takes the panel's size, not the content's: otherwise a layout built for
@@ -184,30 +293,6 @@ class KioskWindow(QMainWindow):
         # rearrange it. Tests check the content's minimum size fits each orientation.
         self.setMinimumSize(1, 1)
         self._landscape = False
-
-        # The staff admin screen, an overlay over the whole window; only with a runtime that has
-        # the staff service (the real one), so visitor-only stand-ins need not fake it.
-        self.admin: AdminScreen | None = None
-        self._admin_hold = QTimer(self)
-        self._admin_hold.setSingleShot(True)
-        self._admin_hold.setInterval(ADMIN_HOLD_MS)
-        self._admin_hold.timeout.connect(self.open_admin)
-        if isinstance(runtime, AdminRuntimeLike):
-            self.admin = AdminScreen.for_runtime(theme, runtime, parent=self)
-            self.admin.closed.connect(self.admin.hide)
-            self.admin.hide()
-
-        self.bridge.flow_changed.connect(self.apply)
-        self.apply(self.flow.state)
-        # The clock of the idle reset; the flow decides, this only tells it the time.
-        self._clock = QTimer(self)
-        self._clock.setInterval(1000)
-        self._clock.timeout.connect(lambda: self._post(self.flow.tick))
-        self._clock.start()
-        self._last_touch = 0.0
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
 
     # --- intent ---------------------------------------------------------------------------
     def _post(self, method: Callable[..., object], *args: object) -> None:
@@ -242,11 +327,14 @@ class KioskWindow(QMainWindow):
                 self._admin_hold.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in _FILTERED:
+            return False
         if self.admin is not None and not self.admin.isVisible():
             self._watch_admin_corner(watched, event)
         # Any press or key on this window is activity: it restarts the idle clock.
         if (
-            event.type() in _ACTIVITY
+            kind in _ACTIVITY
             and isinstance(watched, QWidget)
             and watched.window() is self
             and time.monotonic() - self._last_touch > 0.5  # one post per burst is enough
@@ -269,9 +357,20 @@ class KioskWindow(QMainWindow):
 
     # --- drawing the flow's state ---------------------------------------------------------
     def apply(self, state: FlowState) -> None:
+        if (state.large_text, state.high_contrast) != (
+            self.theme.large_text,
+            self.theme.high_contrast,
+        ):
+            self._switch_mode(state)
         self.state = state
-        for screen in self.screens.values():
-            screen.apply(state)
+        # Every screen on a change of step (a reset clears them all); within a step (live cuff
+        # pressure, guidance) only the one on show: hidden screens are drawn again before they
+        # are shown. bench/bench_ui.py measures the stalls this keeps short.
+        everything = state.step is not self._applied_step
+        self._applied_step = state.step
+        for step, screen in self.screens.items():
+            if everything or step is state.step:
+                screen.apply(state)
         screen = self.screens[state.step]
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
@@ -294,8 +393,57 @@ class KioskWindow(QMainWindow):
             for button in self.findChildren(BilingualButton):
                 if button not in self.demo_buttons:
                     button.set_language(state.language.value)
-        label = "한국어" if state.language is Language.EN else "English"
-        self.language_button.set_text(Bilingual(label, ""))
+        # The other language's own name, one line: it reads the same in either language.
+        other = texts.LANGUAGE_KO if state.language is Language.EN else texts.LANGUAGE_EN
+        self.language_button.set_text(Bilingual(other.ko, ""))
+        self.options.apply(state)
+        self.options.setVisible(state.options_open and state.step is not Step.WELCOME)
+        if self.options.isVisible():
+            self._place_options()
+        # A visit ended: the next visitor starts at the kiosk's volume. Then say this screen.
+        if state.step is Step.WELCOME and self._voice_step is not Step.WELCOME:
+            self._reset_voice()
+        self._voice_step = state.step
+        self.voice.follow(state)
+
+    # --- voice guidance -------------------------------------------------------------------
+    def _reset_voice(self) -> None:
+        # The real runtime has the technician's settings; a visitor-only stand-in the defaults.
+        # Reading .current is an attribute read, no database access on the GUI thread.
+        settings = getattr(self._runtime, "settings", None)
+        current = settings.current if isinstance(settings, SettingsStore) else KioskSettings()
+        self.voice.set_defaults(current.voice_volume, current.voice_enabled)
+        self.voice.reset()
+
+    def _show_voice(self) -> None:
+        if hasattr(self, "options"):  # the voice guide exists before the first build
+            self.options.show_muted(self.voice.muted)
+
+    def _switch_mode(self, state: FlowState) -> None:
+        """Build every screen again in the new display mode. On the GUI thread, like any drawing;
+        bench/bench_ui.py measures how long it takes."""
+        typed, open_lab = self.identify.typed, self.consent.open_lab.isChecked()
+        old = self.centralWidget()
+        if old is not None:
+            # Hidden, then deleted later by setCentralWidget: cheaper than taking it out.
+            old.hide()
+        self._build(
+            self._base_theme.with_modes(
+                large_text=state.large_text, high_contrast=state.high_contrast
+            )
+        )
+        central = self.centralWidget()
+        if central is not None and self.isVisible():
+            central.show()  # now, not on the next pass of the event loop: no empty frame
+        # What the visitor had entered but not sent yet stays.
+        if typed:
+            self.identify.type_text(typed)
+        self.consent.open_lab.setChecked(open_lab)
+        # Arrange the new widgets for the panel's orientation, as a resize does.
+        size = self.size()
+        self.resizeEvent(QResizeEvent(size, size))
+        if self.admin is not None and self.admin.isVisible():
+            self.admin.raise_()
 
     def _build_demo_strip(self, theme: Theme) -> QFrame:
         strip = QFrame()
@@ -303,10 +451,11 @@ class KioskWindow(QMainWindow):
         strip.setAccessibleName(f"{texts.DEMO_STRIP.ko} / {texts.DEMO_STRIP.en}")
         # Dashed and grey so nobody mistakes it for part of the visitor's flow.
         strip.setStyleSheet(
-            f"QFrame#demoStrip {{ background-color: {DEMO_BACKGROUND};"
-            f" border: 3px dashed {PANEL_BORDER}; border-radius: {theme.metrics.px(3)}px; }}"
+            f"QFrame#demoStrip {{ background-color: {theme.palette.DEMO_BACKGROUND};"
+            f" border: 3px dashed {theme.palette.PANEL_BORDER};"
+            f" border-radius: {theme.metrics.px(3)}px; }}"
         )
-        heading = make_label(theme, TextRole.DEMO, TEXT, name="demoHeading")
+        heading = make_label(theme, TextRole.DEMO, theme.palette.TEXT, name="demoHeading")
         heading.setText(f"{texts.DEMO_STRIP.ko} · {texts.DEMO_STRIP.en}")
         self._demo_heading = heading
         row = self._demo_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -332,6 +481,11 @@ class KioskWindow(QMainWindow):
         layout.setSpacing(pad)
         layout.addWidget(heading)
         layout.addLayout(row)
+        note = getattr(self._runtime, "demo_note", "")
+        if note:  # the demo's staff-screen PINs (kiosk/demo.py), for whoever tries the demo
+            hint = make_label(theme, TextRole.DEMO, theme.palette.TEXT, name="demoNote")
+            hint.setText(note)
+            layout.addWidget(hint)
         return strip
 
     @property
@@ -348,6 +502,7 @@ class KioskWindow(QMainWindow):
             self.result_screen.set_landscape(landscape)
             self.identify.set_landscape(landscape)
             self.measure.set_landscape(landscape)
+            self.choose.set_landscape(landscape)
             self.consent.set_landscape(landscape)
             self.results.set_landscape(landscape)
             ltr, ttb = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
@@ -378,6 +533,7 @@ class KioskWindow(QMainWindow):
             self.admin.setGeometry(0, 0, size.width(), size.height())
         super().resizeEvent(event)
         self._place_countdown()
+        self._place_options()
 
     def _place_countdown(self) -> None:
         central = self.centralWidget()
@@ -394,8 +550,25 @@ class KioskWindow(QMainWindow):
         self.countdown.setGeometry(top_left.x(), top_left.y(), width, height)
         self.countdown.raise_()
 
+    def _place_options(self) -> None:
+        """Over the top of the screen area, full width, as tall as its content."""
+        central = self.centralWidget()
+        if central is None or not hasattr(self, "options"):
+            return
+        top_left = self.stack.mapTo(central, QPoint(0, 0))
+        width = self.stack.width()
+        layout = self.options.layout()
+        height = max(
+            self.options.sizeHint().height(),
+            layout.totalHeightForWidth(width) if layout is not None else 0,
+        )
+        self.options.setGeometry(top_left.x(), top_left.y(), width, height)
+        self.options.raise_()
+        self.countdown.raise_()  # the privacy warning stays on top of everything
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self._clock.stop()
+        self.voice.stop()
         self._admin_hold.stop()
         if self.admin is not None:
             self.admin.close()
@@ -416,15 +589,23 @@ def _application() -> QApplication:
     return existing
 
 
-def build_kiosk_window(runtime: RuntimeLike, *, theme: Theme | None = None) -> KioskWindow:
-    """Create (or reuse) the QApplication, set the Korean font and build the window unshown."""
+def build_kiosk_window(
+    runtime: RuntimeLike,
+    *,
+    theme: Theme | None = None,
+    large_text: bool | None = None,
+    high_contrast: bool | None = None,
+) -> KioskWindow:
+    """Create (or reuse) the QApplication, set the Korean font and build the window unshown.
+    ``large_text`` / ``high_contrast``: the kiosk's default display modes for a runtime without
+    settings (the real runtime's settings decide otherwise)."""
     app = _application()
     if theme is None:
         font = apply_app_font(app)
         theme = Theme(family=font.family())
     else:
         apply_app_font(app, theme.metrics, theme.family)
-    return KioskWindow(runtime, theme=theme)
+    return KioskWindow(runtime, theme=theme, large_text=large_text, high_contrast=high_contrast)
 
 
 def run_kiosk_window(runtime: RuntimeLike, *, fullscreen: bool = False) -> int:

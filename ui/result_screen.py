@@ -22,12 +22,17 @@ from PySide6.QtWidgets import (
 from kiosk.scoring.bp import Alert
 from ui import texts
 from ui.texts import Bilingual
-from ui.theme import BACKGROUND, ON_COLOUR, STAFF_BANNER, TEXT, TEXT_SECONDARY, TextRole, Theme
+from ui.theme import TextRole, Theme
 from ui.widgets import BilingualText
 
 if TYPE_CHECKING:
     from kiosk.session import BpResult, RetryRequest, Visit
     from ui.bridge import ModelBridge
+
+
+# The advice column beside the result figures on a landscape panel, at most: what is left of
+# a 21.5" Full-HD panel beside the header column and the 36 mm figures.
+ADVICE_COLUMN_MM = 163.0
 
 
 class ScreenState(enum.Enum):
@@ -61,18 +66,22 @@ class ResultScreen(QWidget):
         # even if a later reading is calmer.
         self._staff_visit_id: str | None = None
         self._compact = False
+        self._advice = Bilingual("", "")
 
         self.setObjectName("resultScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setStyleSheet(f"QWidget#resultScreen {{ background-color: {BACKGROUND}; }}")
+        colours = theme.palette
+        self.setStyleSheet(f"QWidget#resultScreen {{ background-color: {colours.BACKGROUND}; }}")
         radius, pad = theme.metrics.px(4), theme.metrics.px(4)
+        # The mode's colours under the names the standard palette's constants had.
+        TEXT, TEXT_SECONDARY, ON_COLOUR = colours.TEXT, colours.TEXT_SECONDARY, colours.ON_COLOUR
 
         self.title = BilingualText(
             theme, name="title", ko_role=TextRole.TITLE, colour=TEXT, en_colour=TEXT_SECONDARY
         )
         self.title.set_text(texts.TITLE)
 
-        self.staff_banner, banner_layout = _band("staffBanner", STAFF_BANNER, radius, pad)
+        self.staff_banner, banner_layout = _band("staffBanner", colours.STAFF_BANNER, radius, pad)
         self.staff_text = BilingualText(
             theme, name="staffText", ko_role=TextRole.TITLE, colour=ON_COLOUR, en_colour=ON_COLOUR
         )
@@ -108,7 +117,7 @@ class ResultScreen(QWidget):
         self.pulse = BilingualText(
             theme, name="pulse", ko_role=TextRole.BODY, colour=TEXT, en_colour=TEXT_SECONDARY
         )
-        self.category_band, band_layout = _band("categoryBand", BACKGROUND, radius, pad)
+        self.category_band, band_layout = _band("categoryBand", colours.BACKGROUND, radius, pad)
         self.category = BilingualText(
             theme,
             name="category",
@@ -132,7 +141,7 @@ class ResultScreen(QWidget):
         # Two groups: what was measured, and what it means. Stacked on a portrait panel, side
         # by side on a landscape one (set_landscape), so neither orientation needs scrolling.
         measured = QWidget()
-        measured_layout = QVBoxLayout(measured)
+        self._measured = measured_layout = QVBoxLayout(measured)
         measured_layout.setContentsMargins(0, 0, 0, 0)
         measured_layout.setSpacing(theme.metrics.px(3))
         measured_layout.addStretch(1)
@@ -140,7 +149,7 @@ class ResultScreen(QWidget):
         measured_layout.addWidget(self.pulse)
         measured_layout.addStretch(1)
         meaning = QWidget()
-        meaning_layout = QVBoxLayout(meaning)
+        self._meaning = meaning_layout = QVBoxLayout(meaning)
         meaning_layout.setContentsMargins(0, 0, 0, 0)
         meaning_layout.setSpacing(theme.metrics.px(4))
         meaning_layout.addStretch(1)
@@ -198,7 +207,24 @@ class ResultScreen(QWidget):
         outer, inner = (0, 1) if landscape else (1, 0)
         for index, factor in enumerate((outer, inner, inner, outer)):
             body.setStretch(index, factor)
+        # Landscape: the disclaimer under the pulse, so the meaning column keeps the height for
+        # the band and the advice (large text needs all of 1080 px otherwise).
+        for column in (self._measured, self._meaning):
+            column.removeWidget(self.disclaimer)
+        column = self._measured if landscape else self._meaning
+        column.insertWidget(column.count() - 1, self.disclaimer)
         self._set_staff_text(landscape)
+        self._show_advice()
+
+    def _show_advice(self) -> None:
+        advice = self._advice
+        if self.landscape and advice.ko:
+            # Beside the 36 mm figures the column is narrower than the hand-broken lines: at
+            # most ADVICE_COLUMN_MM wide (the figures take the rest of a 21.5" panel).
+            theme = self._theme
+            ems = theme.metrics.px(ADVICE_COLUMN_MM) / theme.text_px(TextRole.BODY)
+            advice = Bilingual(texts.break_long_lines(advice.ko, ems), advice.en)
+        self.advice.set_text(advice)
 
     def _set_staff_text(self, landscape: bool) -> None:
         # A wide panel has room for the banner on one line, and its height is what is scarce.
@@ -223,6 +249,7 @@ class ResultScreen(QWidget):
             self.bp_value.setAccessibleName("")
             for text in (self.pulse, self.category, self.advice):
                 text.set_text(Bilingual("", ""))
+            self._advice = Bilingual("", "")
             self._show_message(ScreenState.IDLE, texts.IDLE, None)
         elif visit.results:
             self.show_result(visit.results[-1])
@@ -236,7 +263,8 @@ class ResultScreen(QWidget):
             f"{c.systolic} / {c.diastolic}"
             f'<span style="font-size:{unit_px}px; font-weight:400;">&nbsp;mmHg</span>'
         )
-        self.bp_value.setAccessibleName(f"혈압 {c.systolic} / {c.diastolic} mmHg")
+        name = texts.KIND_NAMES["blood_pressure"].ko
+        self.bp_value.setAccessibleName(f"{name} {c.systolic} / {c.diastolic} mmHg")
 
         pulse = result.reading.pulse_rate
         if pulse is None:
@@ -247,13 +275,18 @@ class ResultScreen(QWidget):
 
         label = c.text
         self.category.set_text(Bilingual(label.ko, label.en))
+        colours = self._theme.palette
+        # High contrast: a white edge, so a dark band still stands out from the black.
+        edge = f" border: {colours.border_px}px solid {colours.PANEL_BORDER};"
         self.category_band.setStyleSheet(
-            f"QFrame#categoryBand {{ background-color: {label.colour};"
+            f"QFrame#categoryBand {{ background-color: {colours.band_colour(label.colour)};"
+            f"{edge if self._theme.high_contrast else ''}"
             f" border-radius: {self._theme.metrics.px(4)}px; }}"
         )
         self.category_band.setAccessibleName(label.ko)
         self.category_band.setAccessibleDescription(label.en)
-        self.advice.set_text(texts.advice_for(c.category, c.alert))
+        self._advice = texts.advice_for(c.category, c.alert)
+        self._show_advice()
 
         if c.alert is Alert.STAFF_NOW:
             self._staff_visit_id = result.visit_id

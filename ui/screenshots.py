@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,9 +30,12 @@ from devices.readings import (
     PressureUnit,
     WeightReading,
 )
+from kiosk.hub import CONNECTED, ERROR, IDLE, CuffPressureReport, DeviceHub, DeviceStatus
+from kiosk.ids import new_msg_id
+from kiosk.risk_estimate import RiskStep
 from kiosk.session import VisitManager
 from kiosk.store import Store
-from kiosk.visit_flow import Language, Step
+from kiosk.visit_flow import Guide, Language, MeasureKind, ResultsView, Step, member_subject_ref
 
 DEVICE = DeviceIdentity(address="C0:FF:EE:00:00:09", model="SIM")
 WAIT_S = 10.0
@@ -42,6 +46,17 @@ class QueueRuntime:
 
     def __init__(self, visits: VisitManager) -> None:
         self.visits = visits
+        # A hub without radios: the guidance follows its status and cuff-pressure signals.
+        self.hub = DeviceHub(on_reading=self._route, on_error=visits.handle_device_error)
+        for address, kind in (
+            ("C0:FF:EE:00:00:09", "blood_pressure"),
+            ("C0:FF:EE:00:01:09", "glucose"),
+            ("C0:FF:EE:00:02:09", "body_composition"),
+        ):
+            linked = kind == "blood_pressure"  # a cuff stays linked; meters and scales wake up
+            self.hub.report_status(
+                DeviceStatus(address, kind, connected=linked, state=CONNECTED if linked else IDLE)
+            )
         self.demo_actions: tuple[tuple[str, Callable[[], None]], ...] = ()
         self._queue: queue.SimpleQueue[tuple[Callable[..., object], tuple[object, ...]] | None]
         self._queue = queue.SimpleQueue()
@@ -50,6 +65,9 @@ class QueueRuntime:
 
     def call_soon(self, fn: Callable[..., object], *args: object) -> None:
         self._queue.put((fn, args))
+
+    def _route(self, reading: AnyReading) -> None:
+        self.visits.handle_reading(reading)
 
     def _main(self) -> None:
         while (item := self._queue.get()) is not None:
@@ -85,6 +103,54 @@ def sample_readings() -> list[AnyReading]:
         WeightReading(device=DEVICE, weight=63.2, unit=MassUnit.KG, bmi=23.4, raw=bytes(5)),
         BodyCompositionReading(device=DEVICE, body_fat_percent=24.5, weight=63.2, raw=bytes(8)),
     ]
+
+
+def seed_earlier_visits(store: Store, subject_ref: str) -> None:
+    """Five earlier monthly visits of one member (synthetic values), for the trend chart."""
+    now = datetime.now(UTC)
+    for i, (sbp, dbp, mg_dl, kg) in enumerate(
+        [
+            (146, 92, 118, 66.0),
+            (141, 90, 112, 65.1),
+            (137, 88, 109, 64.6),
+            (134, 86, 104, 64.0),
+            (131, 84, 101, 63.5),
+        ]
+    ):
+        when = now - timedelta(days=30 * (5 - i))
+        visit_id = new_msg_id()
+        store.start_visit(visit_id, "member_card", subject_ref)
+        readings: list[AnyReading] = [
+            BloodPressureReading(
+                device=DEVICE,
+                systolic=sbp,
+                diastolic=dbp,
+                mean_arterial=None,
+                unit=PressureUnit.MMHG,
+                raw=bytes(7),
+            ),
+            GlucoseReading(
+                device=DEVICE,
+                concentration=mg_dl,
+                unit=GlucoseUnit.MG_DL,
+                meal=MealContext.FASTING,
+                raw=bytes(10),
+            ),
+            WeightReading(device=DEVICE, weight=kg, unit=MassUnit.KG, raw=bytes(5)),
+        ]
+        for reading in readings:
+            store.record_measurement(
+                msg_id=new_msg_id(),
+                visit_id=visit_id,
+                reading=reading,
+                measured_at=when,
+                category=None,
+                alert=None,
+                sync_kind="bp",
+                payload=b"{}",
+                sync=False,  # screenshots only: nothing to send
+            )
+        store.end_visit(visit_id)
 
 
 def render_all(out_dir: Path, *, landscape: bool = False) -> list[Path]:
@@ -132,6 +198,7 @@ def render_all(out_dir: Path, *, landscape: bool = False) -> list[Path]:
 
         flow = window.flow
         try:
+            seed_earlier_visits(store, member_subject_ref("20261234"))
             settle(window.isVisible)
             shoot("01_welcome")
             post(flow.start)
@@ -143,16 +210,56 @@ def render_all(out_dir: Path, *, landscape: bool = False) -> list[Path]:
             settle(lambda: window.state.step is Step.CONSENT)
             shoot("03_consent")
             post(flow.consent, True)
+            settle(lambda: window.state.step is Step.CHOOSE)
+            shoot("03b_choose")
+            post(flow.choose_all)
             settle(lambda: window.state.step is Step.MEASURE)
             shoot("04_measure_waiting")
+            # The cuff's live pressure while it inflates, as the hub reports it from 0x2A36.
+            hub = runtime.hub
+            runtime.call_soon(hub.cuff_pressure.emit, CuffPressureReport(DEVICE.address, 146.0))
+            settle(lambda: window.state.cuff_mmhg == 146)
+            shoot("04b_measure_cuff_pressure")
             readings = sample_readings()
-            for reading in readings:
+            runtime.call_soon(runtime.visits.handle_reading, readings[0])
+            settle(lambda: len(window.state.results) == 1)
+            shoot("05_measure_result")
+            post(flow.next_kind)
+            settle(lambda: window.state.measuring is MeasureKind.GLUCOSE)
+            shoot("05b_measure_glucose_guidance")
+            # A meter that stops answering: kind words for the visitor, detail for staff.
+            failing = DeviceStatus(
+                "C0:FF:EE:00:01:09", "glucose", state=ERROR, last_error="timeout"
+            )
+            runtime.call_soon(hub.report_status, failing)
+            settle(lambda: window.state.guide is Guide.DEVICE_ERROR)
+            shoot("05c_measure_device_error")
+            post(flow.retry_kind)
+            settle(lambda: window.state.guide is not Guide.DEVICE_ERROR)
+            for reading in readings[1:]:
                 runtime.call_soon(runtime.visits.handle_reading, reading)
             settle(lambda: len(window.state.results) == len(readings))
-            shoot("05_measure_result")
+            post(flow.next_kind)
+            settle(lambda: window.state.measuring is MeasureKind.BODY)
+            shoot("05d_measure_scale_result")
             post(flow.show_results)
             settle(lambda: window.state.step is Step.RESULTS)
             shoot("06_results")
+            post(flow.show_results_view, ResultsView.TREND)
+            settle(lambda: window.state.results_view is ResultsView.TREND)
+            shoot("06b_results_trend")
+            post(flow.show_results_view, ResultsView.RISK)
+            settle(lambda: window.state.risk_step is RiskStep.ASK)
+            post(flow.risk_birth_year, 10)
+            post(flow.risk_sex, "F")
+            post(flow.risk_smoker, False)
+            settle(lambda: window.state.risk_answers.complete)
+            shoot("06c_results_risk_question")
+            post(flow.risk_submit)
+            settle(lambda: window.state.risk is not None)
+            shoot("06d_results_risk_estimate")
+            post(flow.show_results_view, ResultsView.VALUES)
+            settle(lambda: window.state.results_view is ResultsView.VALUES)
 
             def idle() -> None:  # as if nobody had touched the screen for a while
                 runtime.call_soon(flow.tick, time.monotonic() + flow.idle_after_s + 2)
@@ -170,6 +277,8 @@ def render_all(out_dir: Path, *, landscape: bool = False) -> list[Path]:
             settle(lambda: window.state.step is Step.CONSENT)
             shoot("09_consent_guest")
             post(flow.consent, False)
+            settle(lambda: window.state.step is Step.CHOOSE)
+            post(flow.choose, [MeasureKind.BLOOD_PRESSURE])
             settle(lambda: window.state.step is Step.MEASURE)
             crisis = BloodPressureReading(
                 device=DEVICE,

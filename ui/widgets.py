@@ -6,19 +6,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.texts import Bilingual, spoken
-from ui.theme import (
-    FOCUS_RING,
-    ON_COLOUR,
-    PANEL_BORDER,
-    PRIMARY,
-    PRIMARY_PRESSED,
-    SECONDARY_BUTTON,
-    SECONDARY_PRESSED,
-    TEXT,
-    TextRole,
-    TextStyle,
-    Theme,
-)
+from ui.theme import TextRole, TextStyle, Theme
 
 
 def make_label(
@@ -109,7 +97,8 @@ class BilingualButton(QPushButton):
         # crowded layout squeeze the button below its text.
         self._floor = QSize(height * 2, height)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        fg = ON_COLOUR if primary else TEXT
+        colours = theme.palette
+        fg = colours.ON_PRIMARY if primary else colours.TEXT
         role = ko_role or (TextRole.BUTTON if primary else TextRole.BODY)
         ko = make_label(theme, role, fg, name=f"{name}Ko", wrap=False)
         en = make_label(theme, TextRole.BUTTON_ENGLISH, fg, name=f"{name}En", wrap=False)
@@ -125,14 +114,18 @@ class BilingualButton(QPushButton):
         layout.addWidget(ko)
         layout.addWidget(en)
         bg, pressed = (
-            (PRIMARY, PRIMARY_PRESSED) if primary else (SECONDARY_BUTTON, SECONDARY_PRESSED)
+            (colours.PRIMARY, colours.PRIMARY_PRESSED)
+            if primary
+            else (colours.SECONDARY_BUTTON, colours.SECONDARY_PRESSED)
         )
         radius = theme.metrics.px(3)
         self.setStyleSheet(
-            f"QPushButton#{name} {{ background: {bg}; border: 4px solid {PANEL_BORDER};"
+            f"QPushButton#{name} {{ background: {bg};"
+            f" border: {colours.border_px}px solid {colours.PANEL_BORDER};"
             f" border-radius: {radius}px; }}"
             f"QPushButton#{name}:pressed {{ background: {pressed}; }}"
-            f"QPushButton#{name}:focus {{ border: 6px solid {FOCUS_RING}; }}"
+            f"QPushButton#{name}:focus {{"
+            f" border: {colours.focus_px}px solid {colours.FOCUS_RING}; }}"
         )
 
     def set_text(self, text: Bilingual) -> None:

@@ -49,11 +49,19 @@ def run(args: argparse.Namespace) -> int:
         return 0 if report["pending"] == 0 and report["rejected"] == 0 else 1
     run_window = _frontend("qt")
     data_dir = args.data_dir or DEFAULT_DATA_DIR
-    with DemoStack(data_dir, seed=args.seed) as stack:
+    stack = DemoStack(data_dir, seed=args.seed)
+    try:
+        # The window shows at once; the simulated devices are found in the background.
+        stack.start(wait_for_devices=False)
         if stack.broker_problem:
             print(f"warning: {stack.broker_problem}", file=sys.stderr)
         assert stack.runtime is not None
+        if stack.demo_pins:
+            pins = ", ".join(f"{role} {pin}" for role, pin in stack.demo_pins.items())
+            print(f"staff screen: hold the top-left corner 3 s; demo PINs: {pins}")
         return int(run_window(stack.runtime, fullscreen=args.fullscreen))
+    finally:
+        stack.stop()
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -74,6 +74,7 @@ def list_allowed(args: argparse.Namespace) -> int:
         row = {
             "address": e.address,
             "label": e.label,
+            "alias": e.alias,  # the name staff gave it on the admin screen
             "profile": e.profile_id,
             "kind": e.kind,
             "last_seen_at": None if e.last_seen_at is None else e.last_seen_at.isoformat(),

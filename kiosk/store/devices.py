@@ -8,15 +8,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.errors import StorageError
 from kiosk.store.db import Store
 from kiosk.store.device_models import AllowedDevice
+from kiosk.store.models import Measurement
 
-__all__ = ["AllowlistEntry", "DeviceAllowlist", "LastSequenceMemory"]
+__all__ = ["MAX_ALIAS", "AllowlistEntry", "DeviceAllowlist", "LastSequenceMemory"]
+
+MAX_ALIAS = 64  # the column's width (0006)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,11 @@ class AllowlistEntry:
     last_seen_at: datetime | None
     rssi: int | None
     battery_percent: int | None
+    alias: str | None = None  # staff's own name for it (0006)
+
+    @property
+    def name(self) -> str:
+        return self.alias or self.label
 
 
 def _entry(row: AllowedDevice) -> AllowlistEntry:
@@ -45,6 +53,7 @@ def _entry(row: AllowedDevice) -> AllowlistEntry:
         last_seen_at=row.last_seen_at,
         rssi=row.rssi,
         battery_percent=row.battery_percent,
+        alias=row.alias,
     )
 
 
@@ -85,6 +94,35 @@ class DeviceAllowlist:
                 return False
             s.delete(row)
             return True
+
+    def rename(self, address: str, alias: str | None) -> AllowlistEntry:
+        """Give a device the centre's own name ("cuff by the window"); None or blank clears it."""
+        alias = (alias or "").strip() or None
+        if alias is not None and len(alias) > MAX_ALIAS:
+            raise StorageError(
+                f"a device name is at most {MAX_ALIAS} characters",
+                advice="Use a shorter name, e.g. the place: 'by the window'.",
+            )
+        with self._tx() as s:
+            row = s.get(AllowedDevice, self._key(address))
+            if row is None:
+                raise StorageError(
+                    f"{address} is not a paired device",
+                    advice="Refresh the device list; it may have been forgotten.",
+                )
+            row.alias = alias
+            s.flush()
+            return _entry(row)
+
+    def last_readings(self) -> dict[str, datetime]:
+        """address (upper case) → when its newest stored measurement was taken."""
+        with self._tx() as s:
+            rows = s.execute(
+                select(Measurement.device_address, func.max(Measurement.measured_at)).group_by(
+                    Measurement.device_address
+                )
+            ).all()
+        return {self._key(a): at for a, at in rows if a and at is not None}
 
     def get(self, address: str) -> AllowlistEntry | None:
         with self._tx() as s:

@@ -295,3 +295,132 @@ def test_settings_rows_hide_secrets_and_check_cert_files(tmp_path: Path) -> None
     assert rows["CA 인증서 · CA certificate"] == "있음 · present"
     assert rows["키오스크 개인키 · Client key"].startswith("없음 · MISSING")
     assert rows["키오스크 인증서 · Client certificate"] == "설정 안 됨 · not set"
+
+
+# --- technician actions (issue 8, second cut) ----------------------------------------------
+def _lock(staff: StaffService) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(WrongPinError):
+            staff.login("0000")
+    with pytest.raises(PinLockedError):
+        staff.login("0000")
+
+
+def test_technician_unlock_one_try_per_lock(staff: StaffService, clock: Clock) -> None:
+    _lock(staff)
+    first_until = staff.locked_until()
+    assert first_until == clock.now + timedelta(seconds=30)
+    with pytest.raises(PinLockedError):
+        staff.login("13579")  # the normal pad stays shut, even for a technician
+    # A staff PIN is no technician PIN: the lock grows and this lock's one try is used.
+    with pytest.raises(PinLockedError) as grown:
+        staff.technician_unlock("2468")
+    assert grown.value.until == clock.now + timedelta(seconds=60)
+    with pytest.raises(PinLockedError):
+        staff.technician_unlock("13579")  # right PIN, but no second try in this lock
+    clock.advance(seconds=61)
+    assert staff.login("2468").role is Role.STAFF  # the lock ended on its own
+    _lock(staff)
+    session = staff.technician_unlock("13579")
+    assert session.role is Role.TECHNICIAN and staff.locked_until() is None
+    assert staff.lockout_state() == (0, None)
+    log = staff.audit_log()
+    assert [e.action for e in log[:2]] == ["login", "lockout_reset"]
+    assert log[1].role == "technician" and log[1].detail == "via=pin pad"
+    with pytest.raises(StaffError, match="not locked"):
+        staff.technician_unlock("13579")
+
+
+def test_reset_lockout_is_for_technicians_and_audited(staff: StaffService) -> None:
+    s, t = staff.login("2468"), staff.login("13579")
+    with pytest.raises(WrongPinError):
+        staff.login("0000")
+    with pytest.raises(PermissionDeniedError):
+        staff.reset_lockout(s)
+    assert staff.lockout_state()[0] == 1
+    assert staff.reset_lockout(t) is True
+    assert staff.lockout_state() == (0, None)
+    assert staff.audit_log()[0].action == "lockout_reset"
+    assert staff.audit_log()[0].detail == "via=screen cleared=true"
+    assert staff.console_reset_lockout() is False  # nothing left to clear
+    assert staff.audit_log()[0].detail == "via=console cleared=false"
+
+
+def test_change_settings_validates_audits_old_and_new(staff: StaffService, store: Store) -> None:
+    from kiosk.settings import SettingsError, SettingsStore
+
+    settings = SettingsStore(store)
+    s, t = staff.login("2468"), staff.login("13579")
+    with pytest.raises(PermissionDeniedError):
+        staff.change_settings(s, settings, {"voice_volume": 30})
+    with pytest.raises(SettingsError) as bad:
+        staff.change_settings(t, settings, {"inactivity_timeout_s": 30, "voice_volume": 30})
+    assert bad.value.field == "inactivity_timeout_s" and "60 to 900" in bad.value.advice
+    assert settings.current.voice_volume == 70  # nothing of a refused change is kept
+    before = len(staff.audit_log())
+    new = staff.change_settings(t, settings, {"voice_volume": 30, "language_default": "ko"})
+    assert new.voice_volume == 30
+    log = staff.audit_log()
+    assert len(log) == before + 1  # the unchanged language is not audited
+    assert (log[0].action, log[0].role, log[0].detail) == (
+        "settings_change",
+        "technician",
+        "voice_volume: 70 -> 30",
+    )
+    assert SettingsStore(store).current.voice_volume == 30  # persisted
+
+
+def test_demo_pins_only_on_an_empty_kiosk(store: Store) -> None:
+    from kiosk.staff import DEMO_PINS
+
+    fresh = StaffService(store)
+    assert fresh.seed_demo_pins() == DEMO_PINS
+    assert fresh.login(DEMO_PINS[Role.STAFF]).role is Role.STAFF
+    assert fresh.login(DEMO_PINS[Role.TECHNICIAN]).role is Role.TECHNICIAN
+    assert fresh.seed_demo_pins() == DEMO_PINS  # a kept demo dir: still only the demo's PINs
+    fresh.add_pin("555555", role=Role.STAFF, label="front desk")
+    assert fresh.seed_demo_pins() == {}  # a real PIN exists: never advertise any
+
+
+def test_real_kiosk_gets_no_demo_pins(staff: StaffService) -> None:
+    assert staff.seed_demo_pins() == {}
+    with pytest.raises(WrongPinError):
+        staff.login("1234")
+
+
+def test_cli_reset_lockout_and_settings(
+    tmp_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from kiosk.cli import main
+
+    db = tmp_data_dir / "kiosk.db"
+    store = Store.open(db)
+    try:
+        _lock(StaffService(store))
+    finally:
+        store.close()
+    assert main(["staff", "reset-lockout", "--db", str(db)]) == 0
+    assert "cleared" in capsys.readouterr().out
+    assert main(["settings", "set", "--db", str(db), "voice_volume=40", "language_default=en"]) == 0
+    capsys.readouterr()
+    assert main(["settings", "set", "--db", str(db), "inactivity_timeout_s=5"]) == 1
+    assert "60 to 900" in capsys.readouterr().err
+    assert main(["settings", "set", "--db", str(db), "voice_enabled=maybe"]) == 1
+    capsys.readouterr()
+    assert main(["settings", "show", "--db", str(db), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["voice_volume"] == 40 and shown["language_default"] == "en"
+    assert shown["inactivity_timeout_s"] == 180
+    store = Store.open(db)
+    try:
+        staff = StaffService(store)
+        assert staff.locked_until() is None
+        log = staff.audit_log()
+    finally:
+        store.close()
+    changes = sorted(e.detail for e in log if e.action == "settings_change")
+    assert changes == ["language_default: ko -> en", "voice_volume: 70 -> 40"]
+    assert all(e.role == "technician" for e in log if e.action == "settings_change")
+    assert any(e.action == "lockout_reset" and e.detail.startswith("via=console") for e in log)

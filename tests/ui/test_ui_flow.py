@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ from test_ui_result_screen import (
 
 from kiosk.scoring.bp import LABELS
 from kiosk.session import VisitorKind
-from kiosk.visit_flow import Language, LiveState, Step, member_subject_ref
+from kiosk.visit_flow import Language, LiveState, MeasureKind, Step, member_subject_ref
 from ui import texts, theme
 from ui.app import KioskWindow
 from ui.screenshots import render_all, sample_readings
@@ -72,6 +73,27 @@ def all_label_texts(win: KioskWindow) -> str:
     return "\n".join(label.text() for label in win.findChildren(QLabel))
 
 
+def choose_everything(win: KioskWindow) -> None:
+    wait_step(win, Step.CHOOSE)
+    tap(win.choose.check_all)
+    wait_step(win, Step.MEASURE)
+
+
+def walk_to_results(win: KioskWindow, check: Callable[[], object] | None = None) -> None:
+    """Through every chosen kind: "next" after its result, "skip this one" without one."""
+    while win.state.step is Step.MEASURE:
+        if check is not None:
+            check()
+        position = win.state.position
+        tap(win.measure.next if win.measure.next.isVisible() else win.measure.skip)
+
+        def moved(before: int = position) -> bool:
+            return win.state.step is not Step.MEASURE or win.state.position != before
+
+        pump_until(moved, "the next kind")
+    wait_step(win, Step.RESULTS)
+
+
 def identify_guest_and_consent(win: KioskWindow) -> None:
     tap(win.start_button)
     wait_step(win, Step.IDENTIFY)
@@ -79,7 +101,7 @@ def identify_guest_and_consent(win: KioskWindow) -> None:
     wait_step(win, Step.CONSENT)
     assert win.consent.open_lab.isHidden()  # a guest has nothing to share
     tap(win.consent.agree)
-    wait_step(win, Step.MEASURE)
+    choose_everything(win)
 
 
 def test_registered_visitor_from_welcome_to_privacy_reset(
@@ -109,16 +131,26 @@ def test_registered_visitor_from_welcome_to_privacy_reset(
     assert win.consent.where.ko.text() == texts.CONSENT_CITIZEN.ko
     tap(win.consent.open_lab)  # optional sharing, separate from the health-data consent
     tap(win.consent.agree)
-    wait_step(win, Step.MEASURE)
+    choose_everything(win)
     assert win.flow.state.open_lab and win.flow.state.consent_version
     assert win.result_screen.message.ko.text() == texts.WAITING.ko
+    instruction = texts.GUIDE_INSTRUCTION["blood_pressure"]
+    assert win.measure.guidance.instruction.ko.text() == instruction.ko
 
     for reading in sample_readings():
         runtime.submit(runtime.visits.handle_reading, reading).result(WAIT_S)
     pump_until(lambda: len(win.state.results) == len(sample_readings()), "every result")
-    assert win.measure.received.isVisible()  # the weight, under the blood pressure
-    tap(win.measure.see_results)
-    wait_step(win, Step.RESULTS)
+    assert win.result_screen.isVisible() and not win.measure.guidance.isVisible()
+    tap(win.measure.next)
+    pump_until(lambda: win.state.position == 1, "the glucose step")
+    assert win.measure.received.isVisible()  # measured already: its value, not the guidance
+    assert win.measure.received.ko.text().startswith("혈당 105 mg/dL")
+    tap(win.measure.next)
+    pump_until(lambda: win.state.position == 2, "the scale step")
+    assert "체중 63.2 kg" in win.measure.received.ko.text()
+    assert "체지방 24.5 %" in win.measure.received.ko.text()
+    assert win.measure.next.isVisible() and win.measure.skip.isHidden()
+    walk_to_results(win)
     rows = win.results.rows
     assert [r.text.ko.text().split("\n")[0] for r in rows] == [
         "혈압 128 / 82 mmHg",
@@ -133,7 +165,8 @@ def test_registered_visitor_from_welcome_to_privacy_reset(
 
     tap(win.results.finish)
     wait_step(win, Step.FINISH)
-    assert win.finish.sync.ko.text() == texts.SENT.ko
+    # This stand-in runtime has no broker: the results wait in the outbox.
+    assert win.finish.sync.ko.text() == texts.SYNC_WAITING.ko
     tap(win.finish.done)
     wait_step(win, Step.WELCOME)
     assert runtime.visits.current is None
@@ -166,10 +199,11 @@ def test_guest_by_qr_reader_error_mid_measurement_and_kept_on_kiosk(
     pump_until(lambda: win.state.live is LiveState.RETRY, "please measure again")
     shown = texts.spoken("\n".join(on_screen_texts(win)))
     assert "측정이 잘 되지 않았어요" in shown and "Implausible" not in shown
+    assert win.measure.retry.isVisible() and win.measure.skip.isVisible()
     runtime.submit(runtime.visits.handle_reading, bp(118, 76)).result(WAIT_S)
     pump_until(lambda: win.state.live is LiveState.RESULT, "the result")
-    tap(win.measure.see_results)
-    wait_step(win, Step.RESULTS)
+    walk_to_results(win)  # glucose and the scale skipped
+    assert win.state.skipped == (MeasureKind.GLUCOSE, MeasureKind.BODY)
     tap(win.results.finish)
     wait_step(win, Step.FINISH)
     assert win.finish.sync.ko.text() == texts.KEPT_HERE.ko
@@ -261,6 +295,9 @@ def test_english_is_complete_and_switchable_at_every_step(
     wait_step(win, Step.CONSENT)
     assert_english()
     tap(win.consent.agree)
+    wait_step(win, Step.CHOOSE)
+    assert_english()
+    tap(win.choose.check_all)
     wait_step(win, Step.MEASURE)
     assert_english()
     runtime.submit(runtime.visits.handle_reading, bp(400, 82)).result(WAIT_S)
@@ -270,8 +307,7 @@ def test_english_is_complete_and_switchable_at_every_step(
         runtime.submit(runtime.visits.handle_reading, reading).result(WAIT_S)
     pump_until(lambda: len(win.state.results) == len(sample_readings()), "every result")
     assert_english()
-    tap(win.measure.see_results)
-    wait_step(win, Step.RESULTS)
+    walk_to_results(win, assert_english)
     assert_english()
     tap(win.results.finish)
     wait_step(win, Step.FINISH)
@@ -344,7 +380,19 @@ def test_targets_gaps_and_fit_on_every_screen(
         checked += _check_targets(win)
         assert_fits(win, size)
         tap(win.consent.agree)
+        wait_step(win, Step.CHOOSE)
+        checked += _check_targets(win)
+        assert_fits(win, size)
+        tap(win.choose.kinds[MeasureKind.GLUCOSE])  # a choice shows in words on the button
+        pump_until(lambda: win.choose.measure_chosen.isEnabled(), "the choice")
+        checked += _check_targets(win)
+        assert_fits(win, size)
+        tap(win.choose.check_all)
         wait_step(win, Step.MEASURE)
+        checked += _check_targets(win)
+        assert_fits(win, size)
+        runtime.submit(runtime.visits.handle_reading, bp(400, 82)).result(WAIT_S)  # refused
+        pump_until(lambda: win.measure.retry.isVisible(), "try again")
         checked += _check_targets(win)
         assert_fits(win, size)
         for reading in sample_readings():
@@ -352,8 +400,13 @@ def test_targets_gaps_and_fit_on_every_screen(
         pump_until(lambda: len(win.state.results) == len(sample_readings()), "every result")
         checked += _check_targets(win)
         assert_fits(win, size)
-        tap(win.measure.see_results)
-        wait_step(win, Step.RESULTS)
+
+        def check() -> None:
+            nonlocal checked
+            checked += _check_targets(win)
+            assert_fits(win, size)
+
+        walk_to_results(win, check)
         runtime.submit(win.flow.tick, time.monotonic() + win.flow.idle_after_s + 1).result(WAIT_S)
         pump_until(lambda: win.countdown.isVisible(), "the countdown")
         checked += _check_targets(win)
@@ -387,8 +440,23 @@ def test_make_screenshots_renders_every_screen_in_both_languages(
 ) -> None:
     paths = render_all(tmp_path)
     names = {p.name for p in paths}
-    assert len(paths) == 20 and len(names) == 20
-    for step in ("welcome", "identify", "consent", "measure", "results", "finish", "staff"):
+    # 18 screens (the guidance and the results extras included) in two languages.
+    assert len(paths) == 36 and len(names) == 36
+    for step in (
+        "welcome",
+        "identify",
+        "consent",
+        "choose",
+        "measure",
+        "cuff_pressure",
+        "device_error",
+        "results",
+        "results_trend",
+        "results_risk_question",
+        "results_risk_estimate",
+        "finish",
+        "staff",
+    ):
         for language in ("ko", "en"):
             assert any(step in n and f"_{language}_" in n for n in names), (step, language)
     for path in paths:

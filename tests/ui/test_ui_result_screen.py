@@ -279,6 +279,9 @@ def start_visit(window: KioskWindow) -> None:
     tap(window.identify.guest)
     pump_until(lambda: window.state.step is Step.CONSENT, "the consent screen")
     tap(window.consent.agree)
+    pump_until(lambda: window.state.step is Step.CHOOSE, "the choose screen")
+    tap(window.choose.check_all)  # blood pressure comes first
+    pump_until(lambda: window.state.step is Step.MEASURE, "the measure screen")
     pump_until(lambda: window.result_screen.state is ScreenState.WAITING, "the waiting screen")
 
 

@@ -14,6 +14,8 @@ MAX_DIGITS = 8
 
 class PinPad(QWidget):
     submitted = Signal(str)
+    # While locked: one technician PIN may clear the lock (StaffService.technician_unlock).
+    unlock_submitted = Signal(str)
     cancelled = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -36,13 +38,21 @@ class PinPad(QWidget):
             b.clicked.connect(lambda _c=False, k=key: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[key] = b
+        self.unlock = button(
+            theme, "기술 담당자 PIN으로 풀기 · Technician unlock", name="pinUnlock"
+        )
+        self.unlock.clicked.connect(self.start_unlock)
+        self.unlock.hide()
+        self.unlocking = False
         self.cancel = button(theme, "닫기 · Close", name="pinCancel")
         self.cancel.clicked.connect(self._cancel)
         layout = QVBoxLayout(self)
+        layout.setSpacing(theme.metrics.px(3.0))
         layout.addWidget(self.title)
         layout.addWidget(self.display)
         layout.addWidget(self.message)
         layout.addLayout(grid)
+        layout.addWidget(self.unlock)
         layout.addWidget(self.cancel)
         layout.addStretch(1)
 
@@ -56,7 +66,10 @@ class PinPad(QWidget):
         elif key == "ok":
             pin, self._digits = self._digits, ""
             self._show()
-            if pin:
+            if pin and self.unlocking:
+                self.unlocking = False
+                self.unlock_submitted.emit(pin)
+            elif pin:
                 self.submitted.emit(pin)
             return
         elif key.isdigit() and len(self._digits) < MAX_DIGITS:
@@ -66,9 +79,23 @@ class PinPad(QWidget):
     def set_message(self, text: str) -> None:
         self.message.setText(text)
 
-    def set_locked(self, locked: bool) -> None:
+    def set_locked(self, locked: bool, *, unlock: bool = True) -> None:
+        if not locked:
+            self.unlocking = False
+        keys_on = not locked or self.unlocking
         for key in self.keys.values():
-            key.setEnabled(not locked)
+            key.setEnabled(keys_on)
+        self.unlock.setVisible(locked and unlock and not self.unlocking)
+        self.title.setText(
+            "기술 담당자 PIN · Technician PIN (한 번 · one try)"
+            if self.unlocking
+            else "직원 PIN 입력 · Staff PIN"
+        )
+
+    def start_unlock(self) -> None:
+        self.unlocking = True
+        self.clear()
+        self.set_locked(True)
 
     def clear(self) -> None:
         self._digits = ""
@@ -76,6 +103,7 @@ class PinPad(QWidget):
 
     def _cancel(self) -> None:
         self.clear()
+        self.unlocking = False
         self.message.setText("")
         self.cancelled.emit()
 

@@ -1,69 +1,44 @@
 """The admin screen: a PIN pad, then a page stack with a nav row. It ends the session on
-닫기/Close or after the staff service's timeout without a touch, and jumps to the alerts page
-whenever a new staff alert arrives."""
+나가기/Log out or after the staff service's timeout without a touch, chimes and jumps to the
+alerts page whenever a crisis alert arrives. It reads nothing on the GUI thread: every load and
+action runs on the kiosk runtime thread through :class:`~ui.admin.common.Worker`."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.errors import KioskError
-from kiosk.hub import DeviceHub, DeviceStatus
-from kiosk.observable import Signal as KioskSignal
-from kiosk.session import StaffAlert, VisitManager
-from kiosk.staff import AdminSession, PinLockedError, StaffService, WrongPinError, settings_rows
-from kiosk.store import Store
-from kiosk.store.devices import DeviceAllowlist
-from ui.admin.common import Relay, button, label
+from kiosk.scoring.bp import Alert
+from kiosk.session import StaffAlert
+from kiosk.staff import AdminSession, AlertEntry, PinLockedError, WrongPinError
+from ui.admin.common import Relay, Worker, button, error_text, label
 from ui.admin.pages import (
+    AdminRuntimeLike,
     AlertsPage,
     AuditPage,
+    Ctx,
     DevicesPage,
+    Page,
     SettingsPage,
     SyncPage,
     TodayPage,
 )
 from ui.admin.pin_pad import PinPad
-from ui.theme import BACKGROUND, Theme
-
-if TYPE_CHECKING:
-    from kiosk.runtime import KioskConfig
-    from kiosk.scoring.service import ScoringService
+from ui.admin.sound import AlertSound
+from ui.theme import Theme
 
 _ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin})
-
-
-@runtime_checkable
-class AdminRuntimeLike(Protocol):
-    """The runtime members the admin screen uses (KioskRuntime has them all)."""
-
-    @property
-    def staff(self) -> StaffService: ...
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def allowlist(self) -> DeviceAllowlist: ...
-
-    @property
-    def hub(self) -> DeviceHub: ...
-
-    @property
-    def visits(self) -> VisitManager: ...
-
-    def admin_broker_state(self) -> str: ...
-
-    @property
-    def config(self) -> KioskConfig: ...
-
-    @property
-    def scoring(self) -> ScoringService: ...
+# Pages whose figures change without an event of their own are reloaded this often (seconds).
+LIVE_EVERY_S = 5
+_LIVE_PAGES = frozenset({"devices", "sync", "today"})
+NO_PINS = "직원 PIN이 없습니다 · No staff PIN yet: kiosk staff add-pin (docs/admin.md)"
 
 
 class AdminScreen(QWidget):
@@ -74,56 +49,39 @@ class AdminScreen(QWidget):
     def for_runtime(
         cls, theme: Theme, runtime: AdminRuntimeLike, parent: QWidget | None = None
     ) -> AdminScreen:
-        hub = runtime.hub
-        return cls(
-            theme,
-            runtime.staff,
-            store=runtime.store,
-            allowlist=runtime.allowlist,
-            # A copy: the runtime thread replaces entries while the GUI reads.
-            device_status=lambda: dict(hub.status),
-            broker_state=runtime.admin_broker_state,
-            staff_alerts=runtime.visits.staff_alert,
-            device_changes=hub.status_changed,
-            settings=lambda: settings_rows(runtime.config, runtime.scoring),
-            parent=parent,
-        )
+        return cls(theme, runtime, parent=parent)
 
     def __init__(
-        self,
-        theme: Theme,
-        staff: StaffService,
-        *,
-        store: Store,
-        allowlist: DeviceAllowlist,
-        device_status: Callable[[], Mapping[str, DeviceStatus]],
-        broker_state: Callable[[], str],
-        staff_alerts: KioskSignal[StaffAlert] | None = None,
-        device_changes: KioskSignal[DeviceStatus] | None = None,
-        settings: Callable[[], list[tuple[str, str]]] = list,
-        parent: QWidget | None = None,
+        self, theme: Theme, runtime: AdminRuntimeLike, *, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("adminScreen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
-        self.setStyleSheet(f"QWidget#adminScreen {{ background: {BACKGROUND}; }}")
-        self.staff = staff
+        self.setStyleSheet(f"QWidget#adminScreen {{ background: {theme.palette.BACKGROUND}; }}")
+        self.runtime = runtime
+        self.staff = runtime.staff
         self.session: AdminSession | None = None
+        self.worker = Worker(runtime)
+        self.sound = AlertSound(self)
         self._login_pending = False
+        self._locked_until: datetime | None = None
+        self._unlocking = False
+        self._unlock_spent: datetime | None = None  # the lock whose technician try was used
         self._login_done.connect(self._finish_login)
-        get = self._get_session
+        ctx = Ctx(theme, self.worker, runtime, self._get_session)
 
         self.pin_pad = PinPad(theme)
         self.pin_pad.submitted.connect(self.try_pin)
+        self.pin_pad.unlock_submitted.connect(self.try_unlock)
         self.pin_pad.cancelled.connect(self.close_admin)
-        self.alerts = AlertsPage(theme, staff, get)
-        self.devices = DevicesPage(theme, staff, get, allowlist, device_status)
-        self.sync = SyncPage(theme, staff, get, store, broker_state)
-        self.audit = AuditPage(theme, staff)
-        self.today = TodayPage(theme, store)
-        self.settings = SettingsPage(theme, settings)
-        self.pages: dict[str, QWidget] = {
+        self.alerts = AlertsPage(ctx)
+        self.devices = DevicesPage(ctx)
+        self.sync = SyncPage(ctx)
+        self.audit = AuditPage(ctx)
+        self.today = TodayPage(ctx)
+        self.settings = SettingsPage(ctx)
+        self.pages: dict[str, Page] = {
             "alerts": self.alerts,
             "devices": self.devices,
             "sync": self.sync,
@@ -133,6 +91,7 @@ class AdminScreen(QWidget):
         }
         self.role_label = label(theme, "", name="adminRole")
         nav = QHBoxLayout()
+        nav.setSpacing(theme.metrics.px(3.0))
         self.nav: dict[str, QWidget] = {}
         for key, text in (
             ("alerts", "알림 Alerts"),
@@ -143,6 +102,7 @@ class AdminScreen(QWidget):
             ("settings", "설정 Settings"),
         ):
             b = button(theme, text, name=f"adminNav_{key}")
+            b.setCheckable(True)
             b.clicked.connect(lambda _c=False, k=key: self.show_page(k))
             nav.addWidget(b)
             self.nav[key] = b
@@ -154,6 +114,7 @@ class AdminScreen(QWidget):
             self.page_stack.addWidget(page)
         self.admin_area = QWidget()
         area = QVBoxLayout(self.admin_area)
+        area.setSpacing(theme.metrics.px(3.0))
         area.addWidget(self.role_label)
         area.addLayout(nav)
         area.addWidget(self.page_stack, 1)
@@ -162,11 +123,11 @@ class AdminScreen(QWidget):
         self.stack.addWidget(self.admin_area)
         QVBoxLayout(self).addWidget(self.stack)
 
-        self._relays: list[Relay] = []
-        if staff_alerts is not None:
-            self._relays.append(Relay(staff_alerts, self._on_alert))
-        if device_changes is not None:
-            self._relays.append(Relay(device_changes, lambda _s: self._refresh_if("devices")))
+        self._relays = [
+            Relay(runtime.visits.staff_alert, self._on_alert),
+            Relay(runtime.hub.status_changed, lambda _s: self._refresh_if("devices")),
+        ]
+        self._ticks = 0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
@@ -184,15 +145,32 @@ class AdminScreen(QWidget):
         self.pin_pad.clear()
         self.pin_pad.set_message("")
         self.stack.setCurrentWidget(self.pin_pad)
+        self._check_entry()
+
+    def _check_entry(self) -> None:
+        staff = self.staff
+
+        def state() -> tuple[bool, datetime | None]:
+            return staff.has_pins(), staff.locked_until()
+
+        self.worker.call(state, then=self._show_entry, failed=self._entry_failed)
+
+    def _show_entry(self, state: tuple[bool, datetime | None]) -> None:
+        has_pins, self._locked_until = state
         self._show_lock()
-        if not self.staff.has_pins():
-            self.pin_pad.set_message(
-                "직원 PIN이 없습니다 · No staff PIN yet: kiosk staff add-pin (docs/admin.md)"
-            )
+        if not has_pins and self.session is None:
+            self.pin_pad.set_message(NO_PINS)
+
+    def _entry_failed(self, exc: KioskError) -> None:
+        self.pin_pad.set_message(error_text(exc))
 
     def _show_lock(self) -> None:
-        until = self.staff.locked_until()
-        self.pin_pad.set_locked(until is not None)
+        until = self._locked_until
+        if until is not None and until <= datetime.now(UTC):
+            self._locked_until = until = None
+            self._check_entry()  # the lock may have ended; ask the store, not the clock only
+        # A lock whose one technician try is spent offers no second one.
+        self.pin_pad.set_locked(until is not None, unlock=until != self._unlock_spent)
         if until is not None:
             left = (until - datetime.now(UTC)).total_seconds()
             self.pin_pad.set_message(f"잠김 · Locked: {max(0, round(left))} s")
@@ -200,7 +178,16 @@ class AdminScreen(QWidget):
             self.pin_pad.set_message("")
 
     def try_pin(self, pin: str) -> None:
-        """Check the PIN off the GUI thread: scrypt costs ~40 ms per stored PIN by design."""
+        self._check_pin(self.staff.login, pin)
+
+    def try_unlock(self, pin: str) -> None:
+        """A technician PIN while entry is locked (one try per lock)."""
+        self._unlocking = True
+        self._check_pin(self.staff.technician_unlock, pin)
+
+    def _check_pin(self, check: Callable[[str], AdminSession], pin: str) -> None:
+        """Check the PIN on its own thread: scrypt costs ~40 ms per stored PIN by design, and
+        the runtime loop must keep serving the devices meanwhile."""
         if self._login_pending:
             return
         self._login_pending = True
@@ -208,10 +195,11 @@ class AdminScreen(QWidget):
 
         def work() -> None:
             try:
-                result: AdminSession | KioskError = self.staff.login(pin)
+                result: AdminSession | KioskError = check(pin)
             except KioskError as exc:
                 result = exc
-            self._login_done.emit(result)
+            with contextlib.suppress(RuntimeError):  # the screen was closed meanwhile
+                self._login_done.emit(result)
 
         threading.Thread(target=work, name="staff-login", daemon=True).start()
 
@@ -219,38 +207,59 @@ class AdminScreen(QWidget):
     def login_pending(self) -> bool:
         return self._login_pending
 
+    @property
+    def busy(self) -> bool:
+        """Work in flight (tests wait for this to clear)."""
+        return self._login_pending or self.worker.pending > 0
+
     def _finish_login(self, result: object) -> None:
         self._login_pending = False
         if isinstance(result, WrongPinError):
             self.pin_pad.set_message(f"PIN이 틀렸습니다 · Wrong PIN ({result.attempts_left} left)")
             return
+        unlocking, self._unlocking = self._unlocking, False
         if isinstance(result, PinLockedError):
+            self._locked_until = result.until
+            if unlocking:
+                self._unlock_spent = result.until
             self._show_lock()
             return
         if isinstance(result, KioskError):
-            self.pin_pad.set_message(f"{result} — {result.advice}")
+            self.pin_pad.set_message(error_text(result))
             return
         assert isinstance(result, AdminSession)
         self.session = result
+        self._locked_until = None
+        self.pin_pad.set_locked(False)
         self.pin_pad.set_message("")
         self.role_label.setText(f"역할 Role: {self.session.role} ({self.session.label})")
         self.stack.setCurrentWidget(self.admin_area)
         self.setFocus()  # not on the first nav button: a ring there reads as "chosen"
-        self.show_page("alerts" if self.staff.alerts(open_only=True) else "devices")
+        open_alerts = functools.partial(self.staff.alerts, open_only=True)
+        self.worker.call(open_alerts, then=self._first_page)
+
+    def _first_page(self, open_alerts: list[AlertEntry]) -> None:
+        if self.session is not None:
+            self.show_page("alerts" if open_alerts else "devices")
 
     def close_admin(self) -> None:
         if self.session is not None:
-            self.staff.logout(self.session)
+            self.worker.call(self.staff.logout, self.session, then=lambda _r: None)
         self.reset()
         self.closed.emit()
 
     def tick(self) -> None:
+        self._ticks += 1
         if self.session is not None:
+            page = self.current_page()
+            if self._ticks % LIVE_EVERY_S == 0 and page in _LIVE_PAGES:
+                self.pages[page].refresh()  # queue depth, broker state, last seen, counts
             if self.session.expired(datetime.now(UTC)):
-                self.staff.logout(self.session, reason="timeout")
+                logout = functools.partial(self.staff.logout, self.session, reason="timeout")
+                self.worker.call(logout, then=lambda _r: None)
                 self.reset()
                 self.closed.emit()
-        elif self.isVisible():
+        elif self.isVisible() and self._locked_until is not None:
             self._show_lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -263,8 +272,10 @@ class AdminScreen(QWidget):
         if self.session is None:
             return
         page = self.pages[key]
+        for k, b in self.nav.items():
+            b.setProperty("checked", k == key)
         self.page_stack.setCurrentWidget(page)
-        self._refresh_if(key)
+        page.refresh()
 
     def current_page(self) -> str | None:
         if self.session is None:
@@ -273,17 +284,15 @@ class AdminScreen(QWidget):
         return next((k for k, p in self.pages.items() if p is current), None)
 
     def _refresh_if(self, key: str) -> None:
-        if self.session is None or self.page_stack.currentWidget() is not self.pages[key]:
-            return
-        page = self.pages[key]
-        if isinstance(
-            page, AlertsPage | DevicesPage | SyncPage | AuditPage | TodayPage | SettingsPage
-        ):
-            page.refresh()
+        if self.session is not None and self.page_stack.currentWidget() is self.pages[key]:
+            self.pages[key].refresh()
 
     def _on_alert(self, alert: object) -> None:
         # The runtime recorded the alert before this relay was posted (its slot is connected
-        # first), so the page only has to show it; no database write on the GUI thread.
+        # first), so the page only has to load it. The chime sounds even with the screen
+        # closed: staff hear it from across the room.
+        if isinstance(alert, StaffAlert) and alert.alert is Alert.STAFF_NOW:
+            self.sound.play(alert.measurement_id)
         if self.session is not None:
             self.show_page("alerts")
 
