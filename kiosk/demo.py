@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -147,12 +148,7 @@ class DemoStack:
         self.runtime.hub.scale_consent[self.scale.address.upper()] = DEMO_SCALE_USER
         self.runtime.start(discover=True, wait_for_devices=wait_for_devices)
         if self.demo_pins:
-            pins = self.demo_pins
-            self.runtime.demo_note = (
-                f"직원 화면: 왼쪽 위를 3초 누르기, PIN {pins[Role.STAFF]} 직원 ·"
-                f" {pins[Role.TECHNICIAN]} 기술 담당\nStaff screen: hold the top-left corner"
-                f" 3 s; PIN {pins[Role.STAFF]} staff, {pins[Role.TECHNICIAN]} technician"
-            )
+            self.runtime.demo_pin_hint = demo_pin_hint(self.demo_pins)
         self.runtime.demo_actions = (
             # With the live cuff pressure first, as a real cuff's inflation shows.
             ("혈압 모의 측정 · Simulate BP", self.simulate_measurement_live),
@@ -225,6 +221,15 @@ class DemoStack:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def demo_pin_hint(pins: Mapping[Role, str]) -> str:
+    """Shown on the staff PIN pad of the demo only; how to open it is printed on the console
+    (the visitor screens keep their room: no extra line in the demo strip)."""
+    staff, tech = pins[Role.STAFF], pins[Role.TECHNICIAN]
+    return (
+        f"시연용 PIN: 직원 {staff}, 기술 담당 {tech} · Demo PINs: staff {staff}, technician {tech}"
+    )
 
 
 def run_visitors(

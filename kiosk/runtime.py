@@ -117,7 +117,7 @@ class KioskRuntime:
         for name, reason in self.scoring.unavailable.items():
             log.error("risk model %s unavailable: %s", name, reason)
         self.demo_actions: Sequence[tuple[str, Callable[[], None]]] = ()
-        self.demo_note = ""  # one operator line under the demo buttons (the demo's PINs)
+        self.demo_pin_hint = ""  # the demo's seeded PINs, shown on the staff PIN pad
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop_main, name="kiosk-runtime", daemon=True)
         self._started = False

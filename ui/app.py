@@ -481,11 +481,6 @@ class KioskWindow(QMainWindow):
         layout.setSpacing(pad)
         layout.addWidget(heading)
         layout.addLayout(row)
-        note = getattr(self._runtime, "demo_note", "")
-        if note:  # the demo's staff-screen PINs (kiosk/demo.py), for whoever tries the demo
-            hint = make_label(theme, TextRole.DEMO, theme.palette.TEXT, name="demoNote")
-            hint.setText(note)
-            layout.addWidget(hint)
         return strip
 
     @property

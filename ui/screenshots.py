@@ -260,6 +260,18 @@ def render_all(out_dir: Path, *, landscape: bool = False) -> list[Path]:
             shoot("06d_results_risk_estimate")
             post(flow.show_results_view, ResultsView.VALUES)
             settle(lambda: window.state.results_view is ResultsView.VALUES)
+            # The header's "text and sound" panel, then the results in both display modes.
+            post(flow.show_options, True)
+            settle(window.options.isVisible)
+            shoot("06e_text_and_sound_panel")
+            post(flow.show_options, False)
+            post(flow.set_large_text, True)
+            post(flow.set_high_contrast, True)
+            settle(lambda: window.theme.large_text and window.theme.high_contrast)
+            shoot("06f_results_large_high_contrast")
+            post(flow.set_large_text, False)
+            post(flow.set_high_contrast, False)
+            settle(lambda: not window.theme.large_text and not window.theme.high_contrast)
 
             def idle() -> None:  # as if nobody had touched the screen for a while
                 runtime.call_soon(flow.tick, time.monotonic() + flow.idle_after_s + 2)

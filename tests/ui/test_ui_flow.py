@@ -440,8 +440,9 @@ def test_make_screenshots_renders_every_screen_in_both_languages(
 ) -> None:
     paths = render_all(tmp_path)
     names = {p.name for p in paths}
-    # 18 screens (the guidance and the results extras included) in two languages.
-    assert len(paths) == 36 and len(names) == 36
+    # 20 screens (the guidance, the results extras, the text-and-sound panel and the results
+    # in large text with high contrast included) in two languages.
+    assert len(paths) == 40 and len(names) == 40
     for step in (
         "welcome",
         "identify",
@@ -454,6 +455,8 @@ def test_make_screenshots_renders_every_screen_in_both_languages(
         "results_trend",
         "results_risk_question",
         "results_risk_estimate",
+        "text_and_sound_panel",
+        "results_large_high_contrast",
         "finish",
         "staff",
     ):

@@ -27,6 +27,9 @@ class PinPad(QWidget):
         self.display = label(theme, "", name="pinDisplay", title=True)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = label(theme, "", name="pinMessage")
+        # Only the demo sets it (its seeded PINs); a real kiosk's PINs are never shown.
+        self.hint = label(theme, "", name="pinHint")
+        self.hint.hide()
         grid = QGridLayout()
         grid.setSpacing(theme.metrics.px(3))
         self.keys: dict[str, QWidget] = {}
@@ -51,10 +54,15 @@ class PinPad(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.display)
         layout.addWidget(self.message)
+        layout.addWidget(self.hint)
         layout.addLayout(grid)
         layout.addWidget(self.unlock)
         layout.addWidget(self.cancel)
         layout.addStretch(1)
+
+    def set_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     @property
     def entered(self) -> int:

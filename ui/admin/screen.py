@@ -75,6 +75,7 @@ class AdminScreen(QWidget):
         self.pin_pad.submitted.connect(self.try_pin)
         self.pin_pad.unlock_submitted.connect(self.try_unlock)
         self.pin_pad.cancelled.connect(self.close_admin)
+        self.pin_pad.set_hint(getattr(runtime, "demo_pin_hint", ""))
         self.alerts = AlertsPage(ctx)
         self.devices = DevicesPage(ctx)
         self.sync = SyncPage(ctx)
