@@ -393,7 +393,7 @@ def test_rename_test_read_and_forget(kit: Kit) -> None:
     d.table.selectRow(0)
     tap(d.rename_button)
     assert d.rename_field.text() == "BP 1"
-    tap(d.rename_keyboard.keys["모두 지움 · Clear"])
+    tap(d.rename_keyboard.keys["비우기 · Clear"])
     tap(d.rename_keyboard.keys["창가"])
     tap(d.rename_keyboard.keys["띄어쓰기 · Space"])
     tap(d.rename_keyboard.keys["1"])
@@ -703,12 +703,19 @@ def _gap_mm(a: QRect, b: QRect, px_per_mm: float) -> float:
 
 def _check_targets(screen: AdminScreen, where: str) -> int:
     px_per_mm = Theme().metrics.px_per_mm
+    # Everything fits the panel it was sized to: nothing pushes the screen past its edge.
+    need = screen.minimumSizeHint()
+    assert need.width() <= screen.width() and need.height() <= screen.height(), (where, need)
     buttons = [b for b in screen.findChildren(QPushButton) if b.isVisibleTo(screen)]
     rects = {b: QRect(b.mapTo(screen, b.rect().topLeft()), b.size()) for b in buttons}
     for b, r in rects.items():
         short_mm = min(r.width(), r.height()) / px_per_mm
         area_mm2 = r.width() * r.height() / px_per_mm**2
         assert short_mm >= 12 and area_mm2 >= 150, (where, b.objectName(), short_mm)
+        # Staff must read every word: no button squeezed below the width its text and padding
+        # need (the style's size hint), which is where labels get cut off.
+        need = b.sizeHint().width()
+        assert r.width() >= need - 1, (where, b.objectName(), b.text(), need, r.width())
     for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2):
         gap = _gap_mm(ra, rb, px_per_mm)
         assert gap >= 2.5, (where, a.objectName(), b.objectName(), gap)

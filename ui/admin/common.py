@@ -65,6 +65,9 @@ def button(theme: Theme, text: str, *, name: str, primary: bool = False) -> QPus
         # Disabled (a staff PIN on a technician action): 7.5:1, still readable.
         f"QPushButton#{name}:disabled {{ color: #444444; background: #E0E0E0; }}"
     )
+    # Never narrower than its words and padding: a squeezed button cuts its label.
+    out.ensurePolished()
+    out.setMinimumWidth(max(theme.metrics.px(TARGET_MM), out.sizeHint().width()))
     return out
 
 

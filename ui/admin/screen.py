@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.errors import KioskError
 from kiosk.scoring.bp import Alert
@@ -58,6 +59,9 @@ class AdminScreen(QWidget):
         self.setObjectName("adminScreen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
+        # A plain QWidget paints its style-sheet background only with this set; without it the
+        # visitor screen shows through the overlay.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"QWidget#adminScreen {{ background: {theme.palette.BACKGROUND}; }}")
         self.runtime = runtime
         self.staff = runtime.staff
@@ -91,8 +95,11 @@ class AdminScreen(QWidget):
             "settings": self.settings,
         }
         self.role_label = label(theme, "", name="adminRole")
-        nav = QHBoxLayout()
+        # Seven buttons: one row on a landscape panel, two (4 + 3) in portrait, where one row
+        # would cut their words (see resizeEvent).
+        nav = self._nav = QGridLayout()
         nav.setSpacing(theme.metrics.px(3.0))
+        self._nav_columns = 0
         self.nav: dict[str, QWidget] = {}
         for key, text in (
             ("alerts", "알림 Alerts"),
@@ -105,11 +112,10 @@ class AdminScreen(QWidget):
             b = button(theme, text, name=f"adminNav_{key}")
             b.setCheckable(True)
             b.clicked.connect(lambda _c=False, k=key: self.show_page(k))
-            nav.addWidget(b)
             self.nav[key] = b
         self.logout_button = button(theme, "나가기 · Log out", name="adminLogout", primary=True)
         self.logout_button.clicked.connect(self.close_admin)
-        nav.addWidget(self.logout_button)
+        self._arrange_nav(columns=7)
         self.page_stack = QStackedWidget()
         for page in self.pages.values():
             self.page_stack.addWidget(page)
@@ -147,6 +153,21 @@ class AdminScreen(QWidget):
         self.pin_pad.set_message("")
         self.stack.setCurrentWidget(self.pin_pad)
         self._check_entry()
+
+    def _arrange_nav(self, *, columns: int) -> None:
+        if columns == self._nav_columns:
+            return
+        self._nav_columns = columns
+        buttons = [*self.nav.values(), self.logout_button]
+        for b in buttons:
+            self._nav.removeWidget(b)
+        for i, b in enumerate(buttons):
+            self._nav.addWidget(b, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        size = event.size()
+        self._arrange_nav(columns=7 if size.width() > size.height() else 4)
+        super().resizeEvent(event)
 
     def _check_entry(self) -> None:
         staff = self.staff

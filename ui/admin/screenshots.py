@@ -144,7 +144,7 @@ class Walk:
         self.shot("07_devices")
         d.table.selectRow(0)
         self.tap(d.rename_button)
-        self.tap(d.rename_keyboard.keys["모두 지움 · Clear"])
+        self.tap(d.rename_keyboard.keys["비우기 · Clear"])
         self.tap(d.rename_keyboard.keys["창가"])
         self.shot("08_rename")
         self.tap(d.rename_cancel)
