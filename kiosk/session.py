@@ -123,7 +123,8 @@ class Visit:
     results: tuple[BpResult, ...] = field(default_factory=tuple)
 
 
-# The consent text version recorded when the caller names none; the UI passes its own.
+# The version of the consent wording on the consent screen, kept with each consent; bump it
+# when the wording changes. Also recorded when a caller names none.
 DEFAULT_CONSENT_VERSION = "2026-12-v1"
 
 MEASURE_AGAIN_KO = "측정이 잘 되지 않았어요. 편안히 앉아 다시 한 번 측정해 주세요."

@@ -62,7 +62,9 @@ class KioskSettings:
         _one_of("contrast", self.contrast, CONTRASTS)
         _within("inactivity_timeout_s", self.inactivity_timeout_s, 60, 900)
         _within("voice_volume", self.voice_volume, 0, 100)
-        _within("guest_retention_hours", self.guest_retention_hours, 1, 24 * 30)
+        # Guests are told their readings are deleted within a day (consent and finish screens):
+        # the setting may shorten that promise, never break it.
+        _within("guest_retention_hours", self.guest_retention_hours, 1, 24)
         if not isinstance(self.voice_enabled, bool):
             raise SettingsError("voice_enabled", self.voice_enabled, "true or false")
         return self

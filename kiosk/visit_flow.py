@@ -35,6 +35,7 @@ from kiosk.risk_estimate import (
 from kiosk.scoring.bp import Alert
 from kiosk.scoring.service import ScoringService
 from kiosk.session import (
+    DEFAULT_CONSENT_VERSION,
     BpResult,
     MeasurementResult,
     RetryRequest,
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Shown on the consent screen and kept with the consent; bump when the wording changes.
-CONSENT_VERSION = "2026-12-v1"
+# Shown on the consent screen and kept with the consent (one definition, in kiosk.session).
+CONSENT_VERSION = DEFAULT_CONSENT_VERSION
 
 # Minutes, not seconds (kiosk_ux.md §4): the idle reset protects the next visitor's privacy,
 # it is not a limit on any decision. The warning gives ≥ 20 s and can be extended any number

@@ -44,7 +44,7 @@ def test_defaults_without_any_row(store: Store) -> None:
         ("voice_volume", 101),
         ("voice_enabled", "yes"),
         ("guest_retention_hours", 0),
-        ("guest_retention_hours", 24 * 30 + 1),
+        ("guest_retention_hours", 25),  # guests are told "deleted within a day"
     ],
 )
 def test_out_of_range_values_are_refused_with_advice(
@@ -70,14 +70,14 @@ def test_update_persists_and_notifies(store: Store) -> None:
     seen: list[KioskSettings] = []
     settings.subscribe(seen.append)
     new = settings.update(
-        {"voice_enabled": False, "guest_retention_hours": 48, "language_default": "en"},
+        {"voice_enabled": False, "guest_retention_hours": 6, "language_default": "en"},
         changed_by="technician",
     )
     assert seen == [new]
     again = SettingsStore(store).current
     assert (again.voice_enabled, again.guest_retention_hours, again.language_default) == (
         False,
-        48,
+        6,
         "en",
     )
     with store.engine.connect() as c:

@@ -920,7 +920,7 @@ STEPS: dict[str, tuple[int, int, int]] = {  # step, lowest, highest the buttons 
     "inactivity_timeout_s": (30, 30, 1200),
     "voice_volume": (10, 0, 100),
 }
-RETENTION_HOURS = (1, 6, 12, 24, 48, 72, 168, 336, 720)
+RETENTION_HOURS = (1, 6, 12, 24)  # at most the day guests are told (kiosk/settings.py)
 FIELD_NAMES = {
     "language_default": "처음 언어 · Language at start",
     "text_size": "글자 크기 · Text size",
