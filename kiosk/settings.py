@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kiosk.errors import KioskError, StorageError
+from kiosk.errors import KioskError
 from kiosk.observable import Signal
-from kiosk.store.db import Store
+from kiosk.store.db import Store, transaction
 from kiosk.store.settings_models import SettingRow
 
 log = logging.getLogger(__name__)
@@ -126,13 +125,8 @@ class SettingsStore:
     def current(self) -> KioskSettings:
         return self._current
 
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        try:
-            with Session(self._engine, expire_on_commit=False) as s, s.begin():
-                yield s
-        except SQLAlchemyError as e:
-            raise StorageError(f"kiosk settings: {e}") from e
+    def _tx(self) -> AbstractContextManager[Session]:
+        return transaction(self._engine, "kiosk settings")
 
     def _load(self) -> KioskSettings:
         with self._tx() as s:

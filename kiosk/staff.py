@@ -20,21 +20,22 @@ import enum
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.errors import KioskError, StorageError
 from kiosk.session import StaffAlert
 from kiosk.settings import KioskSettings, SettingsStore
 from kiosk.store import Store
+from kiosk.store.db import transaction
 from kiosk.store.staff_models import AuditEvent, StaffAlertRow, StaffLockout, StaffPin
 
 if TYPE_CHECKING:
@@ -236,13 +237,8 @@ class StaffService:
         self.timeout = timeout
         self._clock = clock
 
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(f"staff store: {exc.__class__.__name__}: {exc}") from exc
+    def _tx(self) -> AbstractContextManager[Session]:
+        return transaction(self._engine, "staff store")
 
     # --- PINs and entry -------------------------------------------------------------------
     def add_pin(self, pin: str, *, role: Role, label: str) -> None:

@@ -98,6 +98,17 @@ class OutboxCounts:
     rejected: int = 0
 
 
+@contextmanager
+def transaction(engine: Engine, what: str) -> Iterator[Session]:
+    """One session and transaction on ``engine``; database errors become a StorageError that
+    names ``what`` (the part of the kiosk that was writing)."""
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except SQLAlchemyError as exc:
+        raise StorageError(f"{what}: {exc.__class__.__name__}: {exc}") from exc
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url

@@ -4,16 +4,15 @@ per-meter last glucose sequence (a MutableMapping, as ``GlucoseMeterLink`` expec
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.errors import StorageError
-from kiosk.store.db import Store
+from kiosk.store.db import Store, transaction
 from kiosk.store.device_models import AllowedDevice
 from kiosk.store.models import Measurement
 
@@ -61,13 +60,8 @@ class DeviceAllowlist:
     def __init__(self, store: Store) -> None:
         self._engine = store.engine
 
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(f"device allowlist: {exc.__class__.__name__}: {exc}") from exc
+    def _tx(self) -> AbstractContextManager[Session]:
+        return transaction(self._engine, "device allowlist")
 
     @staticmethod
     def _key(address: str) -> str:
