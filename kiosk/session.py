@@ -125,7 +125,7 @@ class Visit:
 
 # The version of the consent wording on the consent screen, kept with each consent; bump it
 # when the wording changes. Also recorded when a caller names none.
-DEFAULT_CONSENT_VERSION = "2026-12-v1"
+DEFAULT_CONSENT_VERSION = "2026-12-v2"  # v2: purpose no longer says "only on this kiosk"
 
 MEASURE_AGAIN_KO = "측정이 잘 되지 않았어요. 편안히 앉아 다시 한 번 측정해 주세요."
 MEASURE_AGAIN_EN = "The measurement did not work. Please sit comfortably and measure again."

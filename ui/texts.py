@@ -139,8 +139,8 @@ KEY_OK = translate("Kiosk", "확인")
 GUEST = translate("Kiosk", "회원이 아니에요 (손님)")
 CONSENT = translate(
     "Kiosk",
-    "건강 정보 수집·이용 동의 (필수)\n잰 값을 이 키오스크에 저장하고\n"
-    "결과를 보여 드리는 데에만 써요.\n언제든 철회할 수 있어요.",
+    "건강 정보 수집·이용 동의 (필수)\n잰 값을 저장하고\n"
+    "결과를 보여 드리는 데 써요.\n언제든 철회할 수 있어요.",
 )
 CONSENT_GUEST = translate("Kiosk", "손님의 값은 이 키오스크에만\n잠시 보관되고 하루 뒤 지워져요.")
 CONSENT_CITIZEN = translate("Kiosk", "회원님의 값은\n건강 기록으로 보내져요.")

@@ -138,12 +138,12 @@ Try again.</translation>
     </message>
     <message>
         <source>건강 정보 수집·이용 동의 (필수)
-잰 값을 이 키오스크에 저장하고
-결과를 보여 드리는 데에만 써요.
+잰 값을 저장하고
+결과를 보여 드리는 데 써요.
 언제든 철회할 수 있어요.</source>
         <translation>Consent to health data (required).
-Your readings are stored on this kiosk
-and used only to show your results.
+Your readings are stored
+and used to show your results.
 You may withdraw at any time.</translation>
     </message>
     <message>
